@@ -1,0 +1,113 @@
+"""DuckDB connections and the `.sql` files under `sql/`.
+
+Every set-based step is one SQL statement in one file, named after the table it makes. Values are
+bound as DuckDB parameters; the only text spliced into SQL is table names and paths the code itself
+chose (see `literal`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datarank.settings import Settings
+
+_PACKAGED_SQL = Path(__file__).resolve().parent / "sql"  # inside a built wheel
+_SOURCE_SQL = Path(__file__).resolve().parent.parent / "sql"  # in a source checkout
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def sql_dir() -> Path:
+    """Where the SQL files are: packaged in the wheel, or beside the package in a checkout."""
+    return _PACKAGED_SQL if _PACKAGED_SQL.is_dir() else _SOURCE_SQL
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of `sql/<name>.sql`, e.g. ``sql_text("core/core_openalex__works")``."""
+    return (sql_dir() / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def connect(settings: Settings, database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the run's memory limit, threads and spill folder, and our macros.
+
+    Memory is bounded by `settings.memory_limit`; whatever does not fit spills to
+    `<data_dir>/tmp/duckdb` rather than failing.
+    """
+    config: dict[str, Any] = {}
+    if settings.memory_limit:
+        config["memory_limit"] = settings.memory_limit
+    if settings.threads:
+        config["threads"] = settings.threads
+    connection = duckdb.connect(database, read_only=read_only, config=config)
+    if not read_only:
+        spill = settings.data_dir / "tmp" / "duckdb"
+        spill.mkdir(parents=True, exist_ok=True)
+        run_sql(connection, f"set temp_directory = {literal(str(spill))}")
+        run_sql(connection, "set preserve_insertion_order = true")
+        for macro in sorted((sql_dir() / "macros").glob("*.sql")):
+            run_sql(connection, macro.read_text(encoding="utf-8"))
+    return connection
+
+
+def run_sql(connection: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None = None) -> None:
+    """Execute a statement that returns nothing worth reading, and drain its result (DuckDB 2
+    refuses further work on a connection while a result is pending)."""
+    connection.execute(statement, params or {}).fetchall()
+
+
+def literal(value: str) -> str:
+    """A SQL string literal for a value the code chose itself (a path in the lake)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def identifier(name: str) -> str:
+    """A table name from our fixed vocabulary; refuses anything else."""
+    if not _NAME.match(name):
+        raise ValueError(f"not a table name: {name!r}")
+    return name
+
+
+def create_table(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any] | None = None) -> str:
+    """Run `sql/<step>.sql` and keep its result as a table named after the file."""
+    table = identifier(Path(step).name)
+    run_sql(connection, f"create or replace table {table} as\n{sql_text(step)}", _used(step, params))
+    return table
+
+
+def copy_to_parquet(
+    connection: duckdb.DuckDBPyConnection, query: str, path: Path, params: dict[str, Any] | None = None
+) -> None:
+    """Write a query's result as one ZSTD Parquet file, through a temporary name then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    run_sql(
+        connection,
+        f"copy ({query}) to {literal(str(partial))} (format parquet, compression zstd, row_group_size 1000000)",
+        params or {},
+    )
+    partial.replace(path)
+
+
+def materialize(
+    connection: duckdb.DuckDBPyConnection, step: str, path: Path, params: dict[str, Any] | None = None
+) -> str:
+    """Write `sql/<step>.sql` to Parquet at `path`, then make its table name a view of that file.
+
+    Steps hand their results to the next ones as Parquet rather than as in-memory tables: memory
+    stays bounded by DuckDB's limit, and every intermediate can be read by another engine.
+    """
+    table = identifier(Path(step).name)
+    copy_to_parquet(connection, sql_text(step), path, _used(step, params))
+    run_sql(connection, f"create or replace view {table} as select * from read_parquet({literal(str(path))})")
+    return table
+
+
+def _used(step: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Only the parameters the statement names: DuckDB refuses unused ones."""
+    text = sql_text(step)
+    return {key: value for key, value in (params or {}).items() if f"${key}" in text}

@@ -1,0 +1,143 @@
+"""Score, check and publish: core tables of one ingest → a published, ranked DataRank version.
+
+The metric itself is in `sql/int/` and `sql/out/` (SPEC §2); this module only runs those files in
+order, runs the data checks in `sql/checks/`, and hands the result to the lake.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+import duckdb
+
+from datarank import DataRankError
+from datarank.db import connect, literal, materialize, run_sql, sql_dir, sql_text
+from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
+from datarank.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: The scoring steps, in order: each `sql/<step>.sql` becomes `<staged>/<file name>.parquet`.
+SCORE_STEPS = (
+    "int/int_datarank__work_signal",
+    "int/int_datarank__considered_citers",
+    "out/out_datarank__scores",
+    "out/out_datarank__citers",
+)
+#: Core table file → the name the SQL knows it by.
+CORE_VIEWS = {
+    "works": "core_openalex__works",
+    "citations": "core_openalex__citations",
+    "authorships": "core_openalex__authorships",
+}
+#: Published file → the step that made it.
+OUTPUTS = {"scores": "out_datarank__scores", "citers": "out_datarank__citers"}
+
+
+class CheckFailed(DataRankError):
+    """A data check found rows that break an invariant; the version is not published."""
+
+
+def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
+    """Run the scoring SQL over `core_dir`'s tables, writing the outputs into `staged`."""
+    if settings.engine != "duckdb":
+        raise DataRankError(f"the {settings.engine} engine is not available in this version; use --engine duckdb")
+    connection = _connection_over(settings, core_dir)
+    try:
+        params = {"cap": settings.cap, "damping": settings.damping}
+        for step in SCORE_STEPS:
+            name = Path(step).name
+            folder = staged if step.startswith("out/") else staged / "intermediate"
+            materialize(connection, step, folder / f"{name}.parquet", params)
+        for published, step in OUTPUTS.items():
+            (staged / f"{step}.parquet").replace(staged / f"{published}.parquet")
+        return {
+            "scores": _count(connection, staged / "scores.parquet"),
+            "considered_citers": _count(connection, staged / "citers.parquet"),
+        }
+    finally:
+        connection.close()
+
+
+def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
+    """Run every `sql/checks/*.sql` over the staged outputs; refuse the version if one returns rows.
+
+    Returns:
+        The names of the checks that passed.
+
+    Raises:
+        CheckFailed: names the first failing check and shows up to five failing rows.
+    """
+    connection = _connection_over(settings, core_dir)
+    try:
+        for published, step in OUTPUTS.items():
+            run_sql(
+                connection,
+                f"create view {step} as select * from read_parquet({literal(str(staged / f'{published}.parquet'))})"
+            )
+        passed = []
+        for path in sorted((sql_dir() / "checks").glob("*.sql")):
+            name = f"checks/{path.stem}"
+            text = sql_text(name)
+            params = {key: value for key, value in {"cap": settings.cap}.items() if f"${key}" in text}
+            failing = connection.execute(f"select * from ({text}) limit 5", params)
+            columns = [d[0] for d in failing.description]
+            rows = failing.fetchall()
+            if rows:
+                shown = "; ".join(str(dict(zip(columns, row, strict=True))) for row in rows)
+                raise CheckFailed(f"data check {path.stem} failed, version not published: {shown}")
+            passed.append(path.stem)
+        return passed
+    finally:
+        connection.close()
+
+
+def stage_version(core_dir: Path, staged: Path) -> None:
+    """Link the ingest's core tables into the staged version, beside the scores."""
+    for table in CORE_TABLES:
+        link_or_copy(core_dir / f"{table}.parquet", staged / f"{table}.parquet")
+    missing = [t for t in VERSION_TABLES if not (staged / f"{t}.parquet").exists()]
+    if missing:
+        raise DataRankError(f"internal error: staged version lacks {', '.join(missing)}")
+
+
+def write_catalog(lake: Lake) -> None:
+    """(Re)write `datarank.duckdb`: views over `current/`, so ad hoc DuckDB sessions see the
+    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`)."""
+    temporary = lake.catalog_path.with_name(f".{lake.catalog_path.name}.partial")
+    temporary.unlink(missing_ok=True)
+    connection = duckdb.connect(str(temporary))
+    try:
+        for statement in catalog_views(lake.root / "current", lake.versions_dir):
+            run_sql(connection, statement)
+    finally:
+        connection.close()
+    temporary.replace(lake.catalog_path)
+
+
+def catalog_views(version: Path, versions_dir: Path) -> list[str]:
+    """The `create view` statements of the stable query surface (SPEC §4)."""
+    statements = [
+        f"create or replace view {table} as select * from read_parquet({literal(str(version / f'{table}.parquet'))})"
+        for table in VERSION_TABLES
+    ]
+    runs = literal(str(versions_dir / "v*" / "run.parquet"))
+    statements.append(
+        f"create or replace view runs as select * from read_parquet({runs}, union_by_name = true) order by version"
+    )
+    return statements
+
+
+def _connection_over(settings: Settings, core_dir: Path) -> duckdb.DuckDBPyConnection:
+    connection = connect(settings)
+    for table, view in CORE_VIEWS.items():
+        run_sql(
+            connection,
+            f"create view {view} as select * from read_parquet({literal(str(core_dir / f'{table}.parquet'))})"
+        )
+    return connection
+
+
+def _count(connection: duckdb.DuckDBPyConnection, path: Path) -> int:
+    return connection.execute(f"select count(*) from read_parquet({literal(str(path))})").fetchall()[0][0]
+

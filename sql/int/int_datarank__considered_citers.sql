@@ -1,0 +1,73 @@
+-- int_datarank__considered_citers: the citers each work's network score is made of.
+-- Grain: one row per (cited work, considered citer).
+-- Citers are ordered by their C desc, ties by id asc, and only the first $cap are considered;
+-- then those sharing an author id with the cited work are marked as self-citations (cap first,
+-- then the filter: that is what the published numbers fit). Parameters: $cap.
+with
+
+citations as (
+    select citing_id, cited_id
+    from core_openalex__citations
+),
+
+signal as (
+    select work_id, cited_by_count, outdegree, citer_signal, citer_order_key
+    from int_datarank__work_signal
+),
+
+ranked as (
+    select
+        citations.cited_id,
+        citations.citing_id,
+        signal.cited_by_count as citer_cited_by_count,
+        signal.outdegree as citer_outdegree,
+        signal.citer_signal,
+        row_number() over (
+            partition by citations.cited_id
+            order by signal.citer_order_key desc
+        ) as citer_rank
+    from citations
+    inner join signal
+        on signal.work_id = citations.citing_id
+),
+
+considered as (
+    select
+        cited_id,
+        citing_id,
+        citer_cited_by_count,
+        citer_outdegree,
+        citer_signal,
+        citer_rank
+    from ranked
+    where citer_rank <= $cap
+),
+
+self_citations as (
+    select distinct
+        considered.cited_id,
+        considered.citing_id
+    from considered
+    inner join core_openalex__authorships as cited_authors
+        on cited_authors.work_id = considered.cited_id
+    inner join core_openalex__authorships as citing_authors
+        on citing_authors.work_id = considered.citing_id
+        and citing_authors.author_id = cited_authors.author_id
+),
+
+final as (
+    select
+        considered.cited_id,
+        considered.citing_id,
+        considered.citer_rank,
+        considered.citer_cited_by_count,
+        considered.citer_outdegree,
+        considered.citer_signal,
+        self_citations.citing_id is not null as is_self_citation
+    from considered
+    left join self_citations
+        on self_citations.cited_id = considered.cited_id
+        and self_citations.citing_id = considered.citing_id
+)
+
+select * from final

@@ -1,0 +1,7 @@
+-- openalex_author_id(value): the number of an OpenAlex author id, as BIGINT; NULL when `value` is not one.
+-- Accepts `https://openalex.org/A5010225522`, `A5010225522`, any case, surrounding blanks.
+create or replace macro openalex_author_id(value) as
+    try_cast(
+        regexp_extract(upper(trim(value)), '^(?:HTTPS?://OPENALEX\.ORG/)?A([0-9]{1,18})$', 1)
+        as bigint
+    )

@@ -1,0 +1,114 @@
+-- out_datarank__scores: DataRank for every work of the snapshot, ranked (SPEC §4).
+-- Grain: one row per work.
+-- DataRank(p) = (1 − d)·B(p) + d·N(p), N(p) = Σ citer_signal over considered, non-self citers.
+-- rank: by datarank desc, ties by id asc. percentile: the share of works with a strictly lower
+-- DataRank, in [0, 100] (100 = best; works tied share one value). Parameters: $cap, $damping.
+with
+
+works as (
+    select work_id, doi, title, publication_year, type, is_oa
+    from core_openalex__works
+),
+
+signal as (
+    select work_id, cited_by_count, base_score
+    from int_datarank__work_signal
+),
+
+citers_in_snapshot as (
+    select
+        cited_id,
+        count(*) as citers_in_snapshot
+    from core_openalex__citations
+    group by cited_id
+),
+
+network as (
+    select
+        cited_id,
+        count(*) as citers_considered,
+        count(*) filter (where is_self_citation) as self_citations_excluded,
+        count(*) filter (where not is_self_citation and citer_cited_by_count > 0) as citers_with_signal,
+        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score
+    from int_datarank__considered_citers
+    group by cited_id
+),
+
+scored as (
+    select
+        works.work_id,
+        signal.cited_by_count,
+        signal.base_score,
+        coalesce(network.network_score, 0.0) as network_score,
+        (1 - $damping) * signal.base_score as base_contribution,
+        $damping * coalesce(network.network_score, 0.0) as network_contribution,
+        coalesce(citers_in_snapshot.citers_in_snapshot, 0) as citers_in_snapshot,
+        coalesce(network.citers_considered, 0) as citers_considered,
+        coalesce(network.self_citations_excluded, 0) as self_citations_excluded,
+        coalesce(network.citers_with_signal, 0) as citers_with_signal,
+        works.doi,
+        works.is_oa,
+        works.title,
+        works.publication_year,
+        works.type
+    from works
+    inner join signal
+        on signal.work_id = works.work_id
+    left join citers_in_snapshot
+        on citers_in_snapshot.cited_id = works.work_id
+    left join network
+        on network.cited_id = works.work_id
+),
+
+with_total as (
+    select
+        *,
+        base_contribution + network_contribution as datarank
+    from scored
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (order by datarank desc, work_id asc) as rank,
+        case
+            when count(*) over () = 1 then 100.0
+            else 100.0 * percent_rank() over (order by datarank asc)
+        end as percentile
+    from with_total
+),
+
+final as (
+    select
+        -- identity
+        'W' || cast(work_id as varchar) as work_id,
+        work_id as work_number,
+        -- the score
+        cited_by_count,
+        base_score,
+        network_score,
+        base_contribution,
+        network_contribution,
+        datarank,
+        case when datarank > 0 then base_contribution / datarank end as base_share,
+        case when datarank > 0 then network_contribution / datarank end as network_share,
+        -- citers
+        citers_in_snapshot,
+        citers_considered,
+        self_citations_excluded,
+        citers_with_signal,
+        citers_in_snapshot > $cap as cap_bound,
+        -- standing
+        rank,
+        percentile,
+        -- FAIR context (not used in the score)
+        doi is not null as has_doi,
+        is_oa,
+        -- for people reading exports
+        title,
+        publication_year,
+        type
+    from ranked
+)
+
+select * from final

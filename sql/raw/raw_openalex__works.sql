@@ -1,0 +1,107 @@
+-- raw_openalex__works: what DataRank keeps of one OpenAlex works part file (gzip JSON Lines).
+-- Grain: one row per line of the file, good or bad.
+--   Good lines carry the parsed fields (ids as BIGINT); invalid entries inside them (malformed
+--   reference ids, authors without an id) are dropped and counted in n_invalid_references /
+--   n_invalid_authors.
+--   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
+-- Parameters: $path — the file to read.
+-- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
+-- never inferred (abstract_inverted_index alone would blow up inference), and only declared fields
+-- are parsed into the struct.
+with
+
+lines as (
+    select
+        row_number() over () as line_number,
+        line
+    from read_csv(
+        $path,
+        columns = {'line': 'VARCHAR'},
+        header = false,
+        auto_detect = false,
+        delim = chr(30),
+        quote = '',
+        escape = '',
+        strict_mode = false,
+        max_line_size = 67108864
+    )
+),
+
+parsed as (
+    select
+        line_number,
+        line,
+        try(from_json(line, '{
+            "id": "VARCHAR",
+            "doi": "VARCHAR",
+            "title": "VARCHAR",
+            "display_name": "VARCHAR",
+            "publication_year": "INTEGER",
+            "type": "VARCHAR",
+            "cited_by_count": "BIGINT",
+            "referenced_works_count": "BIGINT",
+            "referenced_works": ["VARCHAR"],
+            "authorships": [{"author": {"id": "VARCHAR"}}],
+            "open_access": {"is_oa": "BOOLEAN", "oa_status": "VARCHAR"},
+            "is_retracted": "BOOLEAN",
+            "updated_date": "VARCHAR"
+        }')) as record
+    from lines
+),
+
+typed as (
+    select
+        line_number,
+        line,
+        record,
+        openalex_work_id(record.id) as work_id,
+        list_transform(record.referenced_works, lambda ref: openalex_work_id(ref)) as reference_ids,
+        list_transform(record.authorships, lambda a: openalex_author_id(a.author.id)) as author_ids
+    from parsed
+),
+
+checked as (
+    select
+        *,
+        case
+            when line is null or trim(line) = '' then 'empty line'
+            when record is null then 'not valid JSON'
+            when json_type(line) <> 'OBJECT' then
+                'JSON ' || case json_type(line)
+                    when 'ARRAY' then 'array' when 'VARCHAR' then 'string' when 'NULL' then 'null'
+                    when 'BOOLEAN' then 'boolean' else 'number'
+                end || ', not an object'
+            when record.id is null then 'no work id'
+            when work_id is null then 'invalid work id'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        line_number,
+        work_id,
+        -- identity and what people read in exports
+        record.doi as doi,
+        coalesce(record.display_name, record.title) as title,
+        record.publication_year as publication_year,
+        record.type as type,
+        -- what the metric needs
+        record.cited_by_count as cited_by_count,
+        record.referenced_works_count as referenced_works_count,
+        list_distinct(list_filter(reference_ids, lambda r: r is not null)) as referenced_ids,
+        len(list_filter(reference_ids, lambda r: r is null))::integer as n_invalid_references,
+        list_distinct(list_filter(author_ids, lambda a: a is not null)) as author_ids,
+        len(list_filter(author_ids, lambda a: a is null))::integer as n_invalid_authors,
+        -- FAIR context
+        record.open_access.is_oa as is_oa,
+        record.open_access.oa_status as oa_status,
+        record.is_retracted as is_retracted,
+        try_cast(record.updated_date as timestamp) as updated_date,
+        -- quarantine
+        quarantine_reason,
+        case when quarantine_reason is not null then left(line, 1024) end as line_head
+    from checked
+)
+
+select * from final
