@@ -114,6 +114,10 @@ class Lake:
             return []
         return sorted(p.name for p in self.versions_dir.iterdir() if _VERSION.match(p.name) and p.is_dir())
 
+    def run_files(self) -> list[Path]:
+        """The one-row `run.parquet` of every published version, oldest first."""
+        return [self.versions_dir / v / "run.parquet" for v in self.versions()]
+
     def current_version(self) -> Path:
         """The folder of the newest published version; refuses if nothing was published."""
         link = self.root / "current"

@@ -108,22 +108,23 @@ def write_catalog(lake: Lake) -> None:
     temporary.unlink(missing_ok=True)
     connection = duckdb.connect(str(temporary))
     try:
-        for statement in catalog_views(lake.root / "current", lake.versions_dir):
+        for statement in catalog_views(lake.root / "current", lake.run_files()):
             run_sql(connection, statement)
     finally:
         connection.close()
     temporary.replace(lake.catalog_path)
 
 
-def catalog_views(version: Path, versions_dir: Path) -> list[str]:
-    """The `create view` statements of the stable query surface (SPEC §4)."""
+def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
+    """The `create view` statements of the stable query surface (SPEC §4): the tables of one
+    version, and `runs`, one row per published version."""
     statements = [
         f"create or replace view {table} as select * from read_parquet({literal(str(version / f'{table}.parquet'))})"
         for table in VERSION_TABLES
     ]
-    runs = literal(str(versions_dir / "v*" / "run.parquet"))
+    runs = ", ".join(literal(str(path)) for path in run_files)
     statements.append(
-        f"create or replace view runs as select * from read_parquet({runs}, union_by_name = true) order by version"
+        f"create or replace view runs as select * from read_parquet([{runs}], union_by_name = true) order by version"
     )
     return statements
 

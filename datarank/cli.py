@@ -1,0 +1,279 @@
+"""The `datarank` command line (SPEC §5). Errors a user can cause are one line on stderr, exit 1.
+
+Heavy imports (DuckDB, Polars, Prefect) happen inside the commands, so `datarank --help` is quick
+and Prefect is loaded only when a Prefect API is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from datarank import DataRankError, __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("datarank")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"datarank: error: {message}", err=True)
+    sys.exit(1)
+
+
+def handle_errors(command: F) -> F:
+    """One line on stderr and exit 1 for anything that goes wrong; the traceback only with
+    DATARANK_DEBUG=1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DataRankError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted; the last published version is unchanged")
+        except Exception as error:  # noqa: BLE001 - the edge: anything unexpected becomes one line
+            if os.environ.get("DATARANK_DEBUG"):
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            _fail(f"{type(error).__name__}: {first} (set DATARANK_DEBUG=1 for the traceback)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _setup_logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(show_path=False, console=_stderr_console())],
+        force=True,
+    )
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# ---------------------------------------------------------------- shared options
+def data_dir_option(command: F) -> F:
+    return click.option(
+        "--data-dir", type=click.Path(path_type=Path), default=None, envvar="DATARANK_DATA_DIR",
+        help="The lake (default: data/out beside the shipped sample; env DATARANK_DATA_DIR).",
+    )(command)
+
+
+def snapshot_option(command: F) -> F:
+    return click.option(
+        "--snapshot", default=None, envvar="DATARANK_SNAPSHOT",
+        help="OpenAlex snapshot: a folder or fsspec URL (default: the sample in data/sample).",
+    )(command)
+
+
+def metric_options(command: F) -> F:
+    command = click.option("--cap", type=int, default=None, help="Citers considered per work (default 200).")(command)
+    command = click.option("--damping", type=float, default=None, help="d in (1-d)·B + d·N (default 0.85).")(command)
+    command = click.option(
+        "--engine", type=click.Choice(["duckdb", "spark"]), default=None, envvar="DATARANK_ENGINE",
+        help="Scoring engine (default duckdb; env DATARANK_ENGINE).",
+    )(command)
+    return command
+
+
+def limit_options(command: F) -> F:
+    command = click.option(
+        "--memory-limit", default=None, envvar="DATARANK_MEMORY_LIMIT",
+        help="DuckDB memory limit, e.g. 4GB; work beyond it spills to disk (env DATARANK_MEMORY_LIMIT).",
+    )(command)
+    command = click.option(
+        "--threads", type=int, default=None, envvar="DATARANK_THREADS",
+        help="DuckDB threads (default: all cores; env DATARANK_THREADS).",
+    )(command)
+    command = click.option("-v", "--verbose", is_flag=True, help="Log each stage.")(command)
+    return command
+
+
+def _settings(**options: Any) -> Any:
+    from datarank.settings import Settings
+
+    return Settings.from_env(**{k: v for k, v in options.items() if k != "verbose"})
+
+
+# ---------------------------------------------------------------- commands
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="datarank")
+def main() -> None:
+    """DataRank ("citation-only 1-hop") for every work of an OpenAlex snapshot."""
+
+
+@main.command()
+@snapshot_option
+@data_dir_option
+@metric_options
+@limit_options
+@handle_errors
+def run(verbose: bool, **options: Any) -> None:
+    """Ingest new files, score every work, check and publish a new version."""
+    _setup_logging(verbose)
+    _run_stages(("ingest", "score", "check", "publish"), _settings(**options))
+
+
+@main.command()
+@snapshot_option
+@data_dir_option
+@limit_options
+@handle_errors
+def ingest(verbose: bool, **options: Any) -> None:
+    """Read the snapshot's new or changed part files into the lake (no scoring)."""
+    _setup_logging(verbose)
+    _run_stages(("ingest",), _settings(**options))
+
+
+@main.command()
+@data_dir_option
+@metric_options
+@limit_options
+@handle_errors
+def compute(verbose: bool, **options: Any) -> None:
+    """Score what the last ingest left, check and publish a new version."""
+    _setup_logging(verbose)
+    _run_stages(("score", "check", "publish"), _settings(**options))
+
+
+def _run_stages(stages: tuple[str, ...], settings: Any) -> None:
+    """Run through Prefect when an API is configured (PREFECT_API_URL), else directly: the same
+    stages either way (datarank.pipeline), without Prefect's start-up cost on the CLI."""
+    if os.environ.get("PREFECT_API_URL"):
+        from pipelines.flows import datarank_flow
+
+        state = datarank_flow(settings=settings, stages=list(stages))
+    else:
+        from datarank.pipeline import run as run_pipeline
+
+        with _file_progress() as on_file:
+            state = run_pipeline(settings, stages=stages, on_file=on_file)
+    _print_summary(state)
+
+
+class _file_progress:
+    """A progress bar over the part files on stderr, when stderr is a terminal."""
+
+    def __enter__(self) -> Callable[..., None] | None:
+        if not sys.stderr.isatty():
+            self.progress = None
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+            TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn(), console=_stderr_console(),
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("ingest", total=None, lines=0)
+        self.lines = 0
+
+        def on_file(file: Any, stats: dict[str, Any], done: int, total: int) -> None:
+            self.lines += stats.get("lines", 0)
+            self.progress.update(self.task, completed=done, total=total, lines=self.lines)
+
+        return on_file
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress:
+            self.progress.stop()
+
+
+def _print_summary(state: Any) -> None:
+    counts = state.ingest_summary.get("counts", {})
+    files = state.ingest_summary.get("files", [])
+    lines = []
+    if "ingest" in state.timings:
+        read = sum(1 for f in files if f.get("status") == "read")
+        lines.append(
+            f"ingest   {len(files)} files ({read} read, {len(files) - read} unchanged) · "
+            f"{counts.get('lines_read', 0):,} lines read · {counts.get('works', 0):,} works kept · "
+            f"{counts.get('duplicates_superseded', 0):,} older copies superseded · "
+            f"{counts.get('merged_or_deleted_dropped', 0):,} merged/deleted · "
+            f"{counts.get('quarantined', 0):,} quarantined"
+        )
+        lines.append(
+            f"         {counts.get('citations', 0):,} citations · {counts.get('authorships', 0):,} authorships · "
+            f"dropped: {counts.get('invalid_references', 0):,} malformed reference ids, "
+            f"{counts.get('invalid_authors', 0):,} authors without id"
+        )
+    if state.version:
+        lines.append(
+            f"publish  {state.version}: {state.score_counts.get('scores', 0):,} works scored "
+            f"(cap {state.settings.cap}, damping {state.settings.damping}) → {state.settings.data_dir / 'current'}"
+        )
+    timings = " · ".join(f"{name} {seconds:.2f} s" for name, seconds in state.timings.items())
+    lines.append(f"time     {timings}")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@data_dir_option
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
+              help="Default: from the file extension. json writes JSON Lines.")
+@click.option("--top", type=int, default=None, help="Only the N best-ranked works (after filters).")
+@click.option("--year", type=int, default=None, help="Only works published in this year.")
+@click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …).")
+@handle_errors
+def export(data_dir: Path | None, output: Path, fmt: str | None, top: int | None, year: int | None,
+           work_type: str | None) -> None:
+    """Write the ranked table of the current version, best first."""
+    from datarank.outputs import export as export_table
+
+    rows = export_table(_settings(data_dir=data_dir).data_dir, output, fmt, top, year, work_type)
+    click.echo(f"wrote {rows:,} works to {output}")
+
+
+@main.command()
+@click.argument("work_id")
+@data_dir_option
+@click.option("--top", type=int, default=10, show_default=True, help="How many citers to list.")
+@click.option("--version", "version", default=None, help="A published version (default: current).")
+@click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
+@handle_errors
+def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool) -> None:
+    """Why a work has its DataRank: base and network parts, citer counts, top citers."""
+    from datarank.outputs import explain as explain_work
+    from datarank.render import render_explanation
+
+    explanation = explain_work(_settings(data_dir=data_dir).data_dir, work_id, top=top, version=version)
+    click.echo(explanation.to_json() if as_json else render_explanation(explanation))
+
+
+@main.command()
+@click.argument("sql")
+@data_dir_option
+@click.option("--version", "version", default=None, help="A published version (default: current).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@handle_errors
+def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> None:
+    """Run one read-only SELECT over the views scores, works, citations, authorships, citers,
+    quarantine and runs."""
+    from datarank.outputs import query as run_query
+
+    frame = run_query(_settings(data_dir=data_dir).data_dir, sql, version=version)
+    if fmt == "csv":
+        click.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        click.echo(frame.write_ndjson(), nl=False)
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+            click.echo(frame)

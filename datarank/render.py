@@ -1,0 +1,55 @@
+"""Plain-text rendering of an explanation, in the words of theSindex's paper page."""
+
+from __future__ import annotations
+
+import math
+
+from datarank.outputs import Explanation
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """The seed page's breakdown: DataRank to one decimal, then the parts and the citers."""
+    work, d = explanation.work, explanation.damping
+    share = work["base_share"]
+    top_percent = 100.0 * work["rank"] / explanation.works_ranked
+    lines = [
+        f"{work['work_id']}  {work['title'] or '(no title)'}",
+        f"  {work['publication_year'] or '?'} · {work['type'] or '?'} · DOI {'yes' if work['has_doi'] else 'no'}"
+        f" · open access {'yes' if work['is_oa'] else 'no' if work['is_oa'] is not None else '?'}",
+        "",
+        f"DataRank {work['datarank']:.1f}   (exactly {work['datarank']:.4f}; rank {work['rank']:,} of "
+        f"{explanation.works_ranked:,}, top {top_percent:.1f}%, percentile {work['percentile']:.1f})",
+        f"  Base Score Contribution        {work['base_contribution']:.1f}   "
+        f"({1 - d:.2f} × ln(1 + {work['cited_by_count']:,}) = {work['base_contribution']:.4f})",
+        f"  Citation Network Contribution  {work['network_contribution']:.1f}   "
+        f"({d:.2f} × {work['network_score']:.4f} = {work['network_contribution']:.4f})",
+    ]
+    if share is None:
+        lines.append("  no citations and no network signal")
+    else:
+        lines.append(
+            f"  roughly {_percent(share)} from base citations, {_percent(work['network_share'])} from the citation network"
+        )
+    lines += [
+        "",
+        f"Citers in snapshot {work['citers_in_snapshot']:,} · considered {work['citers_considered']:,} "
+        f"(cap {explanation.cap}{', reached' if work['cap_bound'] else ''}) · "
+        f"self-citations dropped {work['self_citations_excluded']:,}",
+        f"from {work['citers_with_signal']:,} citing papers with measurable signal",
+    ]
+    if explanation.citers:
+        lines += ["", f"Top citers by contribution (of {work['citers_considered']:,} considered)"]
+        lines.append(f"  {'#':>4}  {'work':<13} {'cited by':>9} {'refs':>6} {'contribution':>13}  title")
+        for citer in explanation.citers:
+            note = "  [self-citation, excluded]" if citer.is_self_citation else ""
+            title = (citer.title or "(no title)")[:60]
+            lines.append(
+                f"  {citer.rank:>4}  {citer.work_id:<13} {citer.cited_by_count:>9,} {citer.outdegree:>6,} "
+                f"{citer.contribution:>13.4f}  {title}{note}"
+            )
+    lines.append(f"\nversion {explanation.version}")
+    return "\n".join(lines)
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}%" if not math.isnan(share) else "?"
