@@ -1,0 +1,5 @@
+"""`python -m datarank` is the `datarank` command."""
+
+from datarank.cli import main
+
+main()
