@@ -16,12 +16,11 @@ signal as (
 ),
 
 ranked as (
+    -- Only the ids travel through the top-k: DuckDB runs it as a top-k aggregate, which is several
+    -- times slower when it must carry more payload columns (measured: 7 s vs 1 s at 3.4M links).
     select
         citations.cited_id,
         citations.citing_id,
-        signal.cited_by_count as citer_cited_by_count,
-        signal.outdegree as citer_outdegree,
-        signal.citer_signal,
         row_number() over (
             partition by citations.cited_id
             order by signal.citer_order_key desc
@@ -33,14 +32,16 @@ ranked as (
 
 considered as (
     select
-        cited_id,
-        citing_id,
-        citer_cited_by_count,
-        citer_outdegree,
-        citer_signal,
-        citer_rank
+        ranked.cited_id,
+        ranked.citing_id,
+        signal.cited_by_count as citer_cited_by_count,
+        signal.outdegree as citer_outdegree,
+        signal.citer_signal,
+        ranked.citer_rank
     from ranked
-    where citer_rank <= $cap
+    inner join signal
+        on signal.work_id = ranked.citing_id
+    where ranked.citer_rank <= $cap
 ),
 
 self_citations as (

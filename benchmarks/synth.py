@@ -1,0 +1,145 @@
+"""Write a synthetic OpenAlex snapshot (legacy layout) of any size, with the real shape.
+
+    python benchmarks/synth.py OUT --works 300000 [--partitions 20] [--seed 1] [--mean-refs 12]
+    python benchmarks/synth.py OUT --works 300000 --grow 0.01     # add one nightly partition
+
+Heavy-tailed citer counts (a few works with hundreds of thousands of citers at 10 million works),
+hyper-authored works, self-citations, older duplicate copies across partitions, merges (chains
+included), references to works not in the snapshot, missing referenced_works_count, negative
+cited_by_count on some stale copies. DuckDB generates and writes everything (set-based, streaming,
+within --memory-limit); Python only renames the files and writes the manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+SQL = Path(__file__).resolve().parent / "sql"
+ID_BASE = 4_000_000_000  # ids of today's size, so BIGINT and the order key are exercised
+
+
+def _sql(name: str) -> str:
+    return (SQL / f"{name}.sql").read_text()
+
+
+def _params(text: str, values: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in values.items() if f"${k}" in text}
+
+
+def generate(
+    out: Path,
+    works: int,
+    partitions: int = 20,
+    seed: int = 1,
+    mean_refs: float = 12.0,
+    dup_fraction: float = 0.02,
+    merge_fraction: float = 0.001,
+    grow: float = 0.0,
+    memory_limit: str = "4GB",
+) -> dict[str, object]:
+    """Generate (or, with grow > 0, grow) a snapshot under `out`; returns its figures."""
+    started = time.perf_counter()
+    connection = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    new_works = int(works * grow)
+    values: dict[str, object] = {
+        "seed": seed, "first": ID_BASE, "last": ID_BASE + works + new_works, "mean_refs": mean_refs,
+        "n_cited": works, "partitions": partitions, "start_date": "2024-01-01", "dup_fraction": dup_fraction,
+        "grow_from": ID_BASE + works if grow else 0, "update_fraction": grow / 2,
+    }
+    for table in ("synth_works", "synth_references"):
+        text = _sql(table)
+        connection.execute(f"create table {table} as {text}", _params(text, values)).fetchall()
+    staging = out / "staging-json"
+    shutil.rmtree(staging, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    text = _sql("synth_lines")
+    connection.execute(
+        f"copy ({text}) to '{staging}' (format json, compression gzip, partition_by (part_day), "
+        "filename_pattern 'part_{i}', overwrite_or_ignore true)",
+        _params(text, values),
+    ).fetchall()
+    works_dir = out / "data" / "works"
+    for folder in sorted(staging.iterdir()):
+        day = folder.name.split("=", 1)[1]
+        target = works_dir / f"updated_date={day}"
+        target.mkdir(parents=True, exist_ok=True)
+        existing = len(list(target.glob("part_*.gz")))
+        for index, file in enumerate(sorted(folder.iterdir()), start=existing):
+            file.rename(target / f"part_{index:03d}.gz")
+    shutil.rmtree(staging)
+    if merge_fraction and not grow:
+        merged = out / "data" / "merged_ids" / "works"
+        merged.mkdir(parents=True, exist_ok=True)
+        # Each merged work goes into its predecessor id; consecutive merged ids make chains.
+        connection.execute(
+            f"""
+            copy (
+                select '2024-06-01' as merge_date, 'W' || work_id as id, 'W' || (work_id - 1) as merge_into_id
+                from synth_works
+                where (hash(work_id, 'merge', $seed) % 1000000007) / 1000000007.0 < $merge_fraction
+                order by work_id
+            ) to '{merged / "2024-06-01.csv.gz"}' (header true, compression gzip)
+            """,
+            {"seed": seed, "merge_fraction": merge_fraction},
+        ).fetchall()
+    manifest = write_manifest(out, connection)
+    connection.close()
+    return {
+        "works": works + new_works,
+        "files": len(manifest["entries"]),
+        "records": manifest["meta"]["record_count"],
+        "gzip_bytes": manifest["meta"]["content_length"],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def write_manifest(out: Path, connection: duckdb.DuckDBPyConnection) -> dict:
+    """The legacy manifest over every part file under data/works (written last, as OpenAlex does)."""
+    works_dir = out / "data" / "works"
+    entries = []
+    for path in sorted(works_dir.glob("updated_date=*/part_*.gz")):
+        records = connection.execute(
+            "select count(*) from read_csv($p, columns = {'l': 'VARCHAR'}, header = false, auto_detect = false, "
+            "delim = chr(30), quote = '', escape = '', max_line_size = 67108864)",
+            {"p": str(path)},
+        ).fetchall()[0][0]
+        key = path.relative_to(out).as_posix()
+        entries.append({"url": f"s3://openalex/{key}", "meta": {"content_length": path.stat().st_size, "record_count": records}})
+    manifest = {
+        "entries": entries,
+        "meta": {
+            "content_length": sum(e["meta"]["content_length"] for e in entries),
+            "record_count": sum(e["meta"]["record_count"] for e in entries),
+        },
+    }
+    (works_dir / "manifest").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--works", type=int, required=True)
+    parser.add_argument("--partitions", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mean-refs", type=float, default=12.0)
+    parser.add_argument("--dup-fraction", type=float, default=0.02)
+    parser.add_argument("--merge-fraction", type=float, default=0.001)
+    parser.add_argument("--grow", type=float, default=0.0, help="add a partition with this fraction of new works")
+    parser.add_argument("--memory-limit", default="4GB")
+    args = parser.parse_args()
+    figures = generate(
+        args.out, args.works, args.partitions, args.seed, args.mean_refs, args.dup_fraction,
+        args.merge_fraction, args.grow, args.memory_limit,
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
