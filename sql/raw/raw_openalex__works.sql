@@ -23,7 +23,10 @@ lines as (
         quote = '',
         escape = '',
         strict_mode = false,
-        max_line_size = 67108864
+        -- lines up to 16 MB (OpenAlex's largest are a few MB); the read buffer must hold one line
+        -- and is kept small so ingest fits a small --memory-limit
+        max_line_size = 16777216,
+        buffer_size = 33554432
     )
 ),
 
@@ -65,13 +68,17 @@ checked as (
         *,
         case
             when line is null or trim(line) = '' then 'empty line'
-            when record is null then 'not valid JSON'
-            when json_type(line) <> 'OBJECT' then
-                'JSON ' || case json_type(line)
-                    when 'ARRAY' then 'array' when 'VARCHAR' then 'string' when 'NULL' then 'null'
-                    when 'BOOLEAN' then 'boolean' else 'number'
-                end || ', not an object'
-            when record.id is null then 'no work id'
+            -- json_valid and json_type parse the line again: only for the rare lines without an id
+            when record is null or record.id is null then
+                case
+                    when not json_valid(line) then 'not valid JSON'
+                    when json_type(line) <> 'OBJECT' then
+                        'JSON ' || case json_type(line)
+                            when 'ARRAY' then 'array' when 'VARCHAR' then 'string' when 'NULL' then 'null'
+                            when 'BOOLEAN' then 'boolean' else 'number'
+                        end || ', not an object'
+                    else 'no work id'
+                end
             when work_id is null then 'invalid work id'
         end as quarantine_reason
     from typed
