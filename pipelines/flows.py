@@ -54,15 +54,16 @@ def run_name() -> str:
     """`<flow>-snapshot-<date>`: the newest partition of the snapshot the run reads (for flows that
     do not ingest, of the last ingest in the lake), so a run list shows which data each run saw."""
     parameters = flow_run.parameters
-    settings = parameters.get("settings")
-    if not isinstance(settings, Settings):
-        try:
-            settings = Settings.from_env(snapshot=parameters.get("snapshot"), data_dir=parameters.get("data_dir"))
-        except Exception:  # noqa: BLE001 - a bad parameter fails the run in its first task, with its message
-            return f"{flow_run.flow_name}-snapshot-unknown"
     stages = parameters.get("stages")
     reads_snapshot = flow_run.flow_name in ("datarank", "datarank-ingest") and (not stages or "ingest" in stages)
-    return f"{flow_run.flow_name}-snapshot-{snapshot_date(settings, from_snapshot=reads_snapshot) or 'unknown'}"
+    try:
+        settings = parameters.get("settings")
+        if not isinstance(settings, Settings):
+            settings = Settings.from_env(snapshot=parameters.get("snapshot"), data_dir=parameters.get("data_dir"))
+        date = snapshot_date(settings, from_snapshot=reads_snapshot)
+    except Exception:  # noqa: BLE001 - naming must not fail the run; its first task reports the cause
+        date = None
+    return f"{flow_run.flow_name}-snapshot-{date or 'unknown'}"
 
 
 @flow(name="datarank", flow_run_name=run_name)

@@ -235,6 +235,7 @@ def test_prefect_deploy_all_then_a_worker_runs_the_sample(prefect_api: str, tmp_
         "exports": [{"output": "top-1000.csv", "top": 1000}, {"output": "datasets.parquet", "type": "dataset"}],
     }
     assert nightly.work_pool_name == "datarank"
+    assert nightly.global_concurrency_limit is not None and nightly.global_concurrency_limit.limit == 1
     assert all(not d.schedules for name, d in deployments.items() if name != "datarank/nightly")
 
     lake = tmp_path / "lake"
