@@ -90,6 +90,14 @@ def metric_options(command: F) -> F:
     return command
 
 
+def check_options(command: F) -> F:
+    return click.option(
+        "--max-row-drop", type=float, default=None, envvar="DATARANK_MAX_ROW_DROP",
+        help="Refuse to publish a version with more than this fraction fewer works than the previous "
+        "one (default 0.05; 1 turns the check off; env DATARANK_MAX_ROW_DROP).",
+    )(command)
+
+
 def limit_options(command: F) -> F:
     command = click.option(
         "--memory-limit", default=None, envvar="DATARANK_MEMORY_LIMIT",
@@ -120,6 +128,7 @@ def main() -> None:
 @snapshot_option
 @data_dir_option
 @metric_options
+@check_options
 @limit_options
 @handle_errors
 def run(verbose: bool, **options: Any) -> None:
@@ -142,6 +151,7 @@ def ingest(verbose: bool, **options: Any) -> None:
 @main.command()
 @data_dir_option
 @metric_options
+@check_options
 @limit_options
 @handle_errors
 def compute(verbose: bool, **options: Any) -> None:
@@ -217,6 +227,15 @@ def _print_summary(state: Any) -> None:
             f"publish  {state.version}: {state.score_counts.get('scores', 0):,} works scored "
             f"(cap {state.settings.cap}, damping {state.settings.damping}) → {state.settings.data_dir / 'current'}"
         )
+    if state.changes:
+        changes = state.changes
+        movers = (changes.get("sections") or {}).get("rank_movers") or []
+        biggest = f"; biggest rank move {movers[0]['work_id']} {movers[0]['rank_gain']:+,}" if movers else ""
+        lines.append(
+            f"changes  since {changes['from_version']}: {changes['new_works']:,} new works, "
+            f"{changes['removed_works']:,} removed, {changes['rank_changed']:,} moved rank{biggest} "
+            f"(datarank diff)"
+        )
     timings = " · ".join(f"{name} {seconds:.2f} s" for name, seconds in state.timings.items())
     lines.append(f"time     {timings}")
     click.echo("\n".join(lines))
@@ -277,3 +296,25 @@ def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> Non
 
         with pl.Config(tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
             click.echo(frame)
+
+
+@main.command()
+@data_dir_option
+@click.option("--from", "from_version", default=None, help="The older version (default: the one before --to).")
+@click.option("--to", "to_version", default=None, help="The newer version (default: current).")
+@click.option("--top", type=int, default=100, show_default=True, help="Size of the leaderboard whose entries and exits are listed.")
+@click.option("--rows", type=int, default=10, show_default=True, help="At most this many works per section.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@limit_options
+@handle_errors
+def diff(data_dir: Path | None, from_version: str | None, to_version: str | None, top: int, rows: int,
+         as_json: bool, verbose: bool, memory_limit: str | None, threads: int | None) -> None:
+    """What changed between two published versions: works that entered or left the top N, the
+    largest rank and DataRank changes, new and removed works."""
+    from datarank.diff import diff as diff_versions
+    from datarank.diff import render_diff
+
+    _setup_logging(verbose)
+    settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    result = diff_versions(settings, from_version, to_version, top=top, rows=rows)
+    click.echo(result.to_json() if as_json else render_diff(result))

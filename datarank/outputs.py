@@ -73,8 +73,11 @@ def export(
     top: int | None = None,
     year: int | None = None,
     work_type: str | None = None,
+    version: str | None = None,
 ) -> int:
     """Write the ranked table (best first), optionally filtered, to `output`; returns rows written.
+
+    `version` picks a published version (default: the current one).
 
     The format comes from `fmt` or the file's extension; `json` writes JSON Lines (one work per
     line). The file appears whole or not at all (written under a temporary name, then renamed).
@@ -88,7 +91,7 @@ def export(
         raise DataRankError("export: --top must be at least 1")
     if not output.parent.is_dir():
         raise DataRankError(f"export: folder {output.parent} does not exist")
-    scores = Lake(data_dir).current_version() / "scores.parquet"
+    scores = Lake(data_dir).version_dir(version) / "scores.parquet"
     connection = duckdb.connect()
     try:
         relation = connection.sql(

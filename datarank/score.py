@@ -62,11 +62,16 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
 def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
     """Run every `sql/checks/*.sql` over the staged outputs; refuse the version if one returns rows.
 
+    The checks see the core tables, the staged `out_datarank__scores` and `out_datarank__citers`,
+    and `previous_datarank__scores`: the ranked table of the version published last (empty before
+    the first), so a check can compare the new version with the one it replaces.
+
     Returns:
         The names of the checks that passed.
 
     Raises:
-        CheckFailed: names the first failing check and shows up to five failing rows.
+        CheckFailed: names the first failing check, how many rows fail it, up to five of them, and
+            the check's `-- Override:` hint if it has one.
     """
     connection = _connection_over(settings, core_dir)
     try:
@@ -75,17 +80,32 @@ def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
                 connection,
                 f"create view {step} as select * from read_parquet({literal(str(staged / f'{published}.parquet'))})"
             )
+        lake = Lake(settings.data_dir)
+        previous = lake.versions()[-1] if lake.versions() else None
+        previous_scores = (
+            f"select * from read_parquet({literal(str(lake.versions_dir / previous / 'scores.parquet'))})"
+            if previous else "select * from out_datarank__scores where false"
+        )
+        run_sql(connection, f"create view previous_datarank__scores as {previous_scores}")
+        values = {"cap": settings.cap, "max_row_drop": settings.max_row_drop}
         passed = []
         for path in sorted((sql_dir() / "checks").glob("*.sql")):
             name = f"checks/{path.stem}"
             text = sql_text(name)
-            params = {key: value for key, value in {"cap": settings.cap}.items() if f"${key}" in text}
+            params = {key: value for key, value in values.items() if f"${key}" in text}
             failing = connection.execute(f"select * from ({text}) limit 5", params)
             columns = [d[0] for d in failing.description]
             rows = failing.fetchall()
             if rows:
+                total = connection.execute(f"select count(*) from ({text})", params).fetchall()[0][0]
                 shown = "; ".join(str(dict(zip(columns, row, strict=True))) for row in rows)
-                raise CheckFailed(f"data check {path.stem} failed, version not published: {shown}")
+                kept = f"{previous} stays current" if previous else "nothing was published"
+                hints = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("-- Override:")]
+                hint = f" {' '.join(hints)}" if hints else ""
+                raise CheckFailed(
+                    f"data check {path.stem} failed on {total:,} row(s); version not published, {kept}. "
+                    f"First rows: {shown}.{hint}"
+                )
             passed.append(path.stem)
         return passed
     finally:

@@ -16,6 +16,30 @@ from datarank import DataRankError
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 ENGINES = ("duckdb", "spark")
+EXPORT_FORMATS = ("csv", "parquet", "json")
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One ranked table the nightly run writes after publishing (`datarank export`'s options).
+
+    Attributes:
+        output: The file to write; a relative path is taken under `<data_dir>/exports/`.
+        format: csv, parquet or json (JSON Lines); None = from the file extension.
+        top: Only the N best-ranked works (after the filters).
+        year: Only works published in this year.
+        type: Only works of this type.
+    """
+
+    output: str
+    format: str | None = None
+    top: int | None = None
+    year: int | None = None
+    type: str | None = None
+
+    def path(self, data_dir: Path) -> Path:
+        output = Path(self.output).expanduser()
+        return output if output.is_absolute() else data_dir / "exports" / output
 
 
 def default_snapshot() -> str:
@@ -40,6 +64,9 @@ class Settings:
         memory_limit: DuckDB `memory_limit` (e.g. "4GB"); None lets DuckDB choose (80% of RAM).
         threads: DuckDB threads; None lets DuckDB choose (all cores).
         engine: Which engine scores: "duckdb" (default) or "spark".
+        max_row_drop: The check before publish refuses a version with fewer works than the previous
+            one by more than this fraction (0.05 = 5%); 1 turns the check off.
+        exports: Ranked tables the export stage writes from the version just published.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -49,6 +76,8 @@ class Settings:
     memory_limit: str | None = None
     threads: int | None = None
     engine: str = "duckdb"
+    max_row_drop: float = 0.05
+    exports: tuple[ExportSpec, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -62,6 +91,12 @@ class Settings:
             raise DataRankError(f"--threads must be at least 1, got {self.threads}")
         if self.engine not in ENGINES:
             raise DataRankError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if not 0.0 <= self.max_row_drop <= 1.0:
+            raise DataRankError(f"--max-row-drop must be a fraction between 0 and 1, got {self.max_row_drop}")
+        object.__setattr__(self, "exports", tuple(self.exports))
+        for spec in self.exports:
+            if spec.format not in (None, *EXPORT_FORMATS):
+                raise DataRankError(f"export {spec.output}: unknown format {spec.format!r}")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,6 +112,8 @@ class Settings:
             env["threads"] = _int_env("DATARANK_THREADS", value)
         if value := os.environ.get("DATARANK_ENGINE"):
             env["engine"] = value
+        if value := os.environ.get("DATARANK_MAX_ROW_DROP"):
+            env["max_row_drop"] = _float_env("DATARANK_MAX_ROW_DROP", value)
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 
@@ -90,3 +127,10 @@ def _int_env(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise DataRankError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _float_env(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise DataRankError(f"{name} must be a number, got {value!r}") from None

@@ -1,0 +1,140 @@
+"""The markdown an operator reads each morning: the run's artifact in the Prefect UI.
+
+Built from what the run's stages handed each other (`datarank.pipeline.RunState`) and the manifest
+the publish stage wrote; no Prefect import here, so it can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datarank.pipeline import RunState
+from datarank.settings import Settings
+
+
+def summary_markdown(state: RunState) -> str:
+    """The summary of a run that finished: what it read, counted, published, and what moved."""
+    manifest = state.manifest
+    snapshot: dict[str, Any] = state.ingest_summary.get("snapshot", {})
+    counts: dict[str, Any] = state.ingest_summary.get("counts", {})
+    files: list[dict[str, Any]] = state.ingest_summary.get("files", [])
+    settings = state.settings
+    date = snapshot.get("latest_partition") or "unknown date"
+    if state.version:
+        title = f"# DataRank {state.version} · snapshot {date}"
+        lead = (
+            f"Published **{state.version}**"
+            + (f" (previous {state.previous_version})" if state.previous_version else " (the first version)")
+            + f" → `{settings.data_dir / 'current'}`."
+        )
+    else:
+        title = f"# DataRank {' + '.join(state.timings) or 'run'} · snapshot {date}"
+        lead = "Nothing published by this run."
+    rows: list[tuple[str, str]] = []
+    if snapshot:
+        rows.append((
+            "snapshot",
+            f"`{snapshot.get('uri')}` · {snapshot.get('layout')} layout · {snapshot.get('files', 0):,} part files "
+            f"in the manifest · newest partition {date}",
+        ))
+    if files:
+        read = sum(1 for f in files if f.get("status") == "read")
+        rows.append(("files read", f"{read:,} read · {len(files) - read:,} unchanged (cached)"))
+    if counts:
+        rows += [
+            ("lines", f"{counts.get('lines_read', 0):,} read · {counts.get('quarantined', 0):,} quarantined"
+             + (" (`datarank query \"from quarantine\"`)" if counts.get("quarantined") else "")),
+            ("works", f"{counts.get('works', 0):,} kept · {counts.get('duplicates_superseded', 0):,} older copies "
+             f"superseded · {counts.get('merged_or_deleted_dropped', 0):,} merged or deleted"),
+            ("citations", f"{counts.get('citations', 0):,}"),
+            ("authorships", f"{counts.get('authorships', 0):,}"),
+            ("dropped inside records", f"{counts.get('invalid_references', 0):,} malformed reference ids · "
+             f"{counts.get('invalid_authors', 0):,} authors without id"),
+        ]
+    if state.score_counts:
+        rows.append(("scored", f"{state.score_counts.get('scores', 0):,} works"))
+    rows.append(("parameters", _parameters(settings)))
+    if state.checks_passed:
+        rows.append(("checks", f"{len(state.checks_passed)} passed"))
+    if state.exports:
+        rows.append(("exports", " · ".join(f"`{e['output']}` ({e['rows']:,} works)" for e in state.exports)))
+    rows.append(("versions", _versions(manifest)))
+    parts = [title, "", lead, "", "| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows)]
+    parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]
+    if state.changes:
+        parts += ["", *_changes(state.changes, state.version or "staged")]
+    return "\n".join(parts) + "\n"
+
+
+def failure_markdown(settings: Settings, stages: tuple[str, ...], timings: dict[str, float], error: BaseException) -> str:
+    """The summary of a run that failed: which stage, the one-line reason, what stays published."""
+    failed = next((name for name in stages if name not in timings), stages[-1] if stages else "run")
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return "\n".join([
+        f"# DataRank run failed at {failed}",
+        "",
+        f"**{type(error).__name__}**: {_cell(message)}",
+        "",
+        "Nothing was published by this run; the last published version stays current.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| snapshot | `{settings.snapshot}` |",
+        f"| data dir | `{settings.data_dir}` |",
+        f"| parameters | {_parameters(settings)} |",
+        f"| stages done | {', '.join(f'{n} ({s:.2f} s)' for n, s in timings.items()) or 'none'} |",
+    ]) + "\n"
+
+
+def _parameters(settings: Settings) -> str:
+    return (
+        f"cap {settings.cap} · damping {settings.damping} · engine {settings.engine} · "
+        f"max row drop {settings.max_row_drop:g}"
+    )
+
+
+def _versions(manifest: dict[str, Any]) -> str:
+    software = manifest.get("software") or {}
+    names = {"python": "Python", "duckdb": "DuckDB", "polars": "Polars", "pyarrow": "PyArrow", "prefect": "Prefect"}
+    listed = [f"datarank {manifest['package_version']}"] if manifest.get("package_version") else []
+    listed += [f"{label} {software[key]}" for key, label in names.items() if software.get(key)]
+    return " · ".join(listed) or "—"
+
+
+def _timings(timings: dict[str, float], recorded: dict[str, Any], previous: str | None) -> list[str]:
+    lines = ["## Timings", "", "| stage | seconds |", "|---|---:|"]
+    for name, seconds in timings.items():
+        detail = ""
+        if name == "publish" and previous and recorded.get("compare") is not None:
+            detail = f" (comparing with {previous} {recorded['compare']:.2f})"
+        if name == "ingest" and recorded.get("read_files_s") is not None:
+            detail = f" (reading part files {recorded['read_files_s']:.2f})"
+        lines.append(f"| {name}{detail} | {seconds:.2f} |")
+    lines.append(f"| **total** | **{sum(timings.values()):.2f}** |")
+    return lines
+
+
+def _changes(changes: dict[str, Any], version: str) -> list[str]:
+    previous = changes["from_version"]
+    lines = [
+        f"## Since {previous}",
+        "",
+        f"{changes['works_from']:,} → {changes['works_to']:,} works: {changes['new_works']:,} new · "
+        f"{changes['removed_works']:,} removed · {changes['rank_changed']:,} moved rank · "
+        f"{changes['score_changed']:,} changed DataRank · top {changes['top']}: {changes['entered_top']:,} entered, "
+        f"{changes['left_top']:,} left. More: `datarank diff --from {previous} --to {version}`.",
+    ]
+    movers = (changes.get("sections") or {}).get("rank_movers") or []
+    if movers:
+        lines += ["", "### Biggest rank movers", "", "| work | rank | move | DataRank | title |", "|---|---:|---:|---:|---|"]
+        lines += [
+            f"| {m['work_id']} | {m['rank_from']:,} → {m['rank_to']:,} | {m['rank_gain']:+,} | "
+            f"{m['datarank_from']:.4f} → {m['datarank_to']:.4f} | {_cell((m.get('title') or '')[:80])} |"
+            for m in movers
+        ]
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
