@@ -84,6 +84,10 @@ def metric_options(command: F) -> F:
     command = click.option("--cap", type=int, default=None, help="Citers considered per work (default 200).")(command)
     command = click.option("--damping", type=float, default=None, help="d in (1-d)·B + d·N (default 0.85).")(command)
     command = click.option(
+        "--tiers", default=None, envvar="DATARANK_TIERS",
+        help="Top-percent cut-offs of tiers S1–S4 by percentile, e.g. 1,5,10,50 (the default; env DATARANK_TIERS).",
+    )(command)
+    command = click.option(
         "--engine", type=click.Choice(["duckdb", "spark"]), default=None, envvar="DATARANK_ENGINE",
         help="Scoring engine (default duckdb; env DATARANK_ENGINE).",
     )(command)

@@ -140,7 +140,7 @@ def run_manifest(state: RunState, version: str) -> dict[str, Any]:
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
         "engine": settings.engine,
-        "parameters": {"cap": settings.cap, "damping": settings.damping},
+        "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers)},
         "limits": {"memory_limit": settings.memory_limit, "threads": settings.threads},
         "snapshot": state.ingest_summary.get("snapshot", {}),
         "ingest_counts": state.ingest_summary.get("counts", {}),

@@ -16,6 +16,9 @@ from datarank import DataRankError
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 ENGINES = ("duckdb", "spark")
+#: Tier cut-offs as top percentages: S1 = top 1%, S2 = top 5%, S3 = top 10%, S4 = top 50%, S5 = the
+#: rest (by percentile; works with DataRank 0 are "unranked"). See docs/metric.md.
+DEFAULT_TIERS = (1.0, 5.0, 10.0, 50.0)
 
 
 def default_snapshot() -> str:
@@ -40,6 +43,8 @@ class Settings:
         memory_limit: DuckDB `memory_limit` (e.g. "4GB"); None lets DuckDB choose (80% of RAM).
         threads: DuckDB threads; None lets DuckDB choose (all cores).
         engine: Which engine scores: "duckdb" (default) or "spark".
+        tiers: The top-percent cut-offs of tiers S1–S4 (S5 is the rest), strictly increasing in
+            (0, 100]; a work is in S1 when its percentile is at least 100 − tiers[0], and so on.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -49,6 +54,7 @@ class Settings:
     memory_limit: str | None = None
     threads: int | None = None
     engine: str = "duckdb"
+    tiers: tuple[float, ...] = DEFAULT_TIERS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -62,6 +68,12 @@ class Settings:
             raise DataRankError(f"--threads must be at least 1, got {self.threads}")
         if self.engine not in ENGINES:
             raise DataRankError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        object.__setattr__(self, "tiers", parse_tiers(self.tiers))
+
+    @property
+    def tier_params(self) -> dict[str, float]:
+        """The cut-offs as the scoring SQL's parameters: $tier_s1 … $tier_s4."""
+        return {f"tier_s{number}": cut for number, cut in enumerate(self.tiers, start=1)}
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,6 +89,8 @@ class Settings:
             env["threads"] = _int_env("DATARANK_THREADS", value)
         if value := os.environ.get("DATARANK_ENGINE"):
             env["engine"] = value
+        if value := os.environ.get("DATARANK_TIERS"):
+            env["tiers"] = value
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 
@@ -90,3 +104,22 @@ def _int_env(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise DataRankError(f"{name} must be an integer, got {value!r}") from None
+
+
+def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
+    """Tier cut-offs from `"1,5,10,50"` or a sequence: four top percentages, strictly increasing,
+    each in (0, 100]."""
+    text = value if isinstance(value, str) else ",".join(str(v) for v in value)
+    try:
+        cuts = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        cuts = ()
+    if (
+        len(cuts) != 4
+        or not all(0 < cut <= 100 for cut in cuts)
+        or any(later <= earlier for earlier, later in zip(cuts, cuts[1:]))
+    ):
+        raise DataRankError(
+            f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 1,5,10,50; got {text!r}"
+        )
+    return cuts
