@@ -281,3 +281,28 @@ def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> Non
 
         with pl.Config(tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
             click.echo(frame)
+
+
+@main.command()
+@data_dir_option
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the report into (created; an earlier report there is replaced).")
+@click.option("--top", type=int, default=100, show_default=True,
+              help="Works in the leaderboard, each with its own page.")
+@click.option("--citers", type=int, default=10, show_default=True, help="Top citers listed on each work's page.")
+@click.option("--version", "version", default=None, help="A published version (default: current).")
+@limit_options
+@handle_errors
+def report(data_dir: Path | None, output: Path, top: int, citers: int, version: str | None, verbose: bool,
+           memory_limit: str | None, threads: int | None) -> None:
+    """Write a static HTML report: a sortable leaderboard with plots, and one page per work in it.
+
+    It opens from disk in any browser, with no server and no network."""
+    from datarank.report import write_report
+
+    _setup_logging(verbose)
+    settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    summary = write_report(settings.data_dir, output, top=top, citers=citers, version=version,
+                           memory_limit=settings.memory_limit, threads=settings.threads)
+    click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works "
+               f"(version {summary.version}) to {summary.output / 'index.html'}")

@@ -25,12 +25,19 @@ EXPORT_FORMATS = ("csv", "parquet", "json")
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
 
 
-def read_only_connection(data_dir: Path, version: str | None = None) -> duckdb.DuckDBPyConnection:
+def read_only_connection(
+    data_dir: Path, version: str | None = None, memory_limit: str | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version,
     and which can read nothing else: external access is off except for the lake's own files."""
     lake = Lake(data_dir)
     folder = lake.version_dir(version)
-    connection = duckdb.connect()
+    config: dict[str, Any] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    connection = duckdb.connect(config=config)
     allowed = [str(folder / f"{table}.parquet") for table in VERSION_TABLES]
     allowed += [str(path) for path in lake.run_files()]
     run_sql(connection, f"set allowed_paths = [{', '.join(literal(p) for p in allowed)}]")
