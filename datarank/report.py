@@ -182,6 +182,13 @@ def _svg(figure: Any, salt: str) -> str:
     return text[text.index("<svg"):]
 
 
+def _INTEGER_TICKS() -> Any:  # noqa: N802 - reads as the constant it stands for
+    """Tick labels as plain counts (1, 10, 100) rather than powers of ten."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
 def _figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
@@ -200,10 +207,8 @@ def _plot_distribution(histogram: pl.DataFrame, tier_counts: pl.DataFrame, unran
         color=BASE_COLOR, edgecolor="white", linewidth=0.4,
     )
     if ranked:
-        from matplotlib.ticker import ScalarFormatter
-
         axes.set_yscale("log")
-        axes.yaxis.set_major_formatter(ScalarFormatter())
+        axes.yaxis.set_major_formatter(_INTEGER_TICKS())
     for row in tier_counts.filter(pl.col("tier").is_in(["S1", "S2", "S3", "S4"])).to_dicts():
         axes.axvline(row["min_datarank"], color="#888", linestyle="--", linewidth=0.8)
         axes.annotate(row["tier"], (row["min_datarank"], 1), xycoords=("data", "axes fraction"),
@@ -226,8 +231,11 @@ def _plot_shares(histogram: pl.DataFrame, leaderboard: pl.DataFrame) -> str:
         color=NETWORK_COLOR, edgecolor="white", linewidth=0.4,
     )
     left.set_xlim(0, 1)
+    if histogram.height:
+        left.set_yscale("log")
+        left.yaxis.set_major_formatter(_INTEGER_TICKS())
     left.set_xlabel("network share of DataRank\n(0 = all from base citations)")
-    left.set_ylabel("works with DataRank > 0")
+    left.set_ylabel("works with DataRank > 0 (log scale)")
     left.set_title("All works", fontsize=9, loc="left")
     left.spines[["top", "right"]].set_visible(False)
 
@@ -257,14 +265,16 @@ def _plot_citations(grid: pl.DataFrame, leaderboard: pl.DataFrame, damping: floa
         np.linspace(0, max_x, PLOT_BINS + 1), np.linspace(0, max_y, PLOT_BINS + 1), counts,
         cmap="Blues", norm=LogNorm(vmin=1, vmax=max(float(np.nanmax(counts)), 2.0)), rasterized=True,
     )
-    figure.colorbar(mesh, ax=axes, label="works in cell")
+    figure.colorbar(mesh, ax=axes, label="works in cell", format=_INTEGER_TICKS())
     xs = np.linspace(0, max_x, 50)
     axes.plot(xs, (1 - damping) * np.log(10) * xs, color="#555", linewidth=0.9, linestyle="--",
               label=f"base only: {1 - damping:.2f} · ln(1 + C)")
     axes.scatter(np.log10(1 + leaderboard["cited_by_count"].to_numpy()), leaderboard["datarank"].to_numpy(),
                  s=10, color=NETWORK_COLOR, edgecolor="black", linewidth=0.3, label="works of the leaderboard", zorder=3)
-    ticks = [c for c in [0, *(10**k for k in range(int(max_x) + 2))] if np.log10(1 + c) <= max_x * 1.02]
+    ticks = [c for c in [0, *(10**k for k in range(1, int(max_x) + 2))] if np.log10(1 + c) <= max_x * 1.02]
     axes.set_xticks(np.log10(1 + np.array(ticks)), [f"{c:,}" for c in ticks])
+    axes.set_xlim(0, max_x * 1.03)
+    axes.set_ylim(0, max_y * 1.05)
     axes.set_xlabel("cited_by_count (log scale of 1 + C)")
     axes.set_ylabel("DataRank")
     axes.set_title("above the dashed line: the citation network's part", fontsize=9, loc="left")
