@@ -80,6 +80,11 @@ def write_report(
     manifest = json.loads((folder / "manifest.json").read_text())
     connection = read_only_connection(data_dir, folder.name, memory_limit=memory_limit, threads=threads)
     try:
+        if "tier" not in connection.sql("select * from scores limit 0").columns:
+            raise DataRankError(
+                f"report: version {folder.name} was published before tiers existed; "
+                "run `datarank compute` to publish a new version"
+            )
         numbers = [row[0] for row in connection.sql(
             "select work_number from scores where rank <= $top order by rank", params={"top": top}
         ).fetchall()]
