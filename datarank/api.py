@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import duckdb
@@ -133,14 +132,14 @@ class Results:
     def __enter__(self) -> Results:
         return self
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
         return f"<datarank.Results {self.version} of {self.data_dir}: {', '.join(VIEWS)}>"
 
 
-def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:  # noqa: A001
+def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:  # noqa: A001 - `datarank.open()` on purpose
     """Open a published version for reading from Python.
 
     Args:

@@ -187,7 +187,7 @@ def _svg(figure: Any, salt: str) -> str:
     return text[text.index("<svg"):]
 
 
-def _INTEGER_TICKS() -> Any:  # noqa: N802 - reads as the constant it stands for
+def _integer_ticks() -> Any:
     """Tick labels as plain counts (1, 10, 100) rather than powers of ten."""
     from matplotlib.ticker import FuncFormatter
 
@@ -213,7 +213,7 @@ def _plot_distribution(histogram: pl.DataFrame, tier_counts: pl.DataFrame, unran
     )
     if ranked:
         axes.set_yscale("log")
-        axes.yaxis.set_major_formatter(_INTEGER_TICKS())
+        axes.yaxis.set_major_formatter(_integer_ticks())
     for row in tier_counts.filter(pl.col("tier").is_in(["S1", "S2", "S3", "S4"])).to_dicts():
         axes.axvline(row["min_datarank"], color="#888", linestyle="--", linewidth=0.8)
         axes.annotate(row["tier"], (row["min_datarank"], 1), xycoords=("data", "axes fraction"),
@@ -238,7 +238,7 @@ def _plot_shares(histogram: pl.DataFrame, leaderboard: pl.DataFrame) -> str:
     left.set_xlim(0, 1)
     if histogram.height:
         left.set_yscale("log")
-        left.yaxis.set_major_formatter(_INTEGER_TICKS())
+        left.yaxis.set_major_formatter(_integer_ticks())
     left.set_xlabel("network share of DataRank\n(0 = all from base citations)")
     left.set_ylabel("works with DataRank > 0 (log scale)")
     left.set_title("All works", fontsize=9, loc="left")
@@ -270,7 +270,7 @@ def _plot_citations(grid: pl.DataFrame, leaderboard: pl.DataFrame, damping: floa
         np.linspace(0, max_x, PLOT_BINS + 1), np.linspace(0, max_y, PLOT_BINS + 1), counts,
         cmap="Blues", norm=LogNorm(vmin=1, vmax=max(float(np.nanmax(counts)), 2.0)), rasterized=True,
     )
-    figure.colorbar(mesh, ax=axes, label="works in cell", format=_INTEGER_TICKS())
+    figure.colorbar(mesh, ax=axes, label="works in cell", format=_integer_ticks())
     xs = np.linspace(0, max_x, 50)
     axes.plot(xs, (1 - damping) * np.log(10) * xs, color="#555", linewidth=0.9, linestyle="--",
               label=f"base only: {1 - damping:.2f} · ln(1 + C)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 from datarank import DataRankError
@@ -117,7 +118,7 @@ def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ..
     if (
         len(cuts) != 4
         or not all(0 < cut <= 100 for cut in cuts)
-        or any(later <= earlier for earlier, later in zip(cuts, cuts[1:]))
+        or any(later <= earlier for earlier, later in pairwise(cuts))
     ):
         raise DataRankError(
             f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 1,5,10,50; got {text!r}"
