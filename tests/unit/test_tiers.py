@@ -172,3 +172,28 @@ def test_explain_text_carries_the_tier_and_the_year_type_standing() -> None:
     assert "Unranked (no citations and no network signal) · among year unknown dataset works" in render_explanation(
         _explanation("unranked", None))
     assert "Tier S5 (below the top 50%)" in render_explanation(_explanation("S5", 2024))
+
+
+def test_the_standing_check_catches_contradictions() -> None:
+    import duckdb
+
+    from datarank.db import sql_text
+
+    check = sql_text("checks/scores_standing_inconsistent")
+    connection = duckdb.connect()
+    # work, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier
+    good = [("W1", 2.0, 1, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S4"), ("W3", 0.0, 3, 1, 100.0, 1, "unranked")]
+    broken = {
+        "a better work in a worse tier": [("W1", 2.0, 1, 1, 100.0, 2, "S4"), ("W2", 1.0, 2, 2, 0.0, 2, "S1")],
+        "tied works in two tiers": [("W1", 1.0, 1, 1, 0.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S2")],
+        "unranked with a DataRank": [("W1", 1.0, 1, 1, 100.0, 1, "unranked")],
+        "a ranked tier at DataRank 0": [("W1", 0.0, 1, 1, 100.0, 1, "S5")],
+        "a group rank beyond the group": [("W1", 1.0, 1, 3, 100.0, 2, "S1")],
+        "an unknown tier": [("W1", 1.0, 1, 1, 100.0, 1, "S9")],
+    }
+    columns = "work_id, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier"
+    for name, rows in {"good": good, **broken}.items():
+        values = ", ".join(str(row) for row in rows)
+        connection.execute(f"create or replace view out_datarank__scores as select * from (values {values}) as t({columns})")
+        failing = connection.execute(check).fetchall()
+        assert bool(failing) == (name != "good"), name
