@@ -15,3 +15,16 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 class DataRankError(Exception):
     """An error a user can cause or fix; the CLI prints it as one line, without a traceback."""
+
+
+__all__ = ["DataRankError", "__version__", "open"]
+
+
+def __getattr__(name: str) -> object:
+    """`datarank.open` is loaded on first use, so `import datarank` (and the CLI's start) stays
+    free of DuckDB and Polars."""
+    if name == "open":
+        from datarank.api import open as open_results
+
+        return open_results
+    raise AttributeError(f"module 'datarank' has no attribute {name!r}")

@@ -84,6 +84,10 @@ def metric_options(command: F) -> F:
     command = click.option("--cap", type=int, default=None, help="Citers considered per work (default 200).")(command)
     command = click.option("--damping", type=float, default=None, help="d in (1-d)·B + d·N (default 0.85).")(command)
     command = click.option(
+        "--tiers", default=None, envvar="DATARANK_TIERS",
+        help="Top-percent cut-offs of tiers S1–S4 by percentile, e.g. 1,5,10,50 (the default; env DATARANK_TIERS).",
+    )(command)
+    command = click.option(
         "--engine", type=click.Choice(["duckdb", "spark"]), default=None, envvar="DATARANK_ENGINE",
         help="Scoring engine (default duckdb; env DATARANK_ENGINE).",
     )(command)
@@ -318,3 +322,28 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
     settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
     result = diff_versions(settings, from_version, to_version, top=top, rows=rows)
     click.echo(result.to_json() if as_json else render_diff(result))
+
+
+@main.command()
+@data_dir_option
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the report into (created; an earlier report there is replaced).")
+@click.option("--top", type=int, default=100, show_default=True,
+              help="Works in the leaderboard, each with its own page.")
+@click.option("--citers", type=int, default=10, show_default=True, help="Top citers listed on each work's page.")
+@click.option("--version", "version", default=None, help="A published version (default: current).")
+@limit_options
+@handle_errors
+def report(data_dir: Path | None, output: Path, top: int, citers: int, version: str | None, verbose: bool,
+           memory_limit: str | None, threads: int | None) -> None:
+    """Write a static HTML report: a sortable leaderboard with plots, and one page per work in it.
+
+    It opens from disk in any browser, with no server and no network."""
+    from datarank.report import write_report
+
+    _setup_logging(verbose)
+    settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    summary = write_report(settings.data_dir, output, top=top, citers=citers, version=version,
+                           memory_limit=settings.memory_limit, threads=settings.threads)
+    click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works "
+               f"(version {summary.version}) to {summary.output / 'index.html'}")

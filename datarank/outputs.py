@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +19,25 @@ from datarank import DataRankError
 from datarank.db import literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.score import catalog_views
+from datarank.settings import DEFAULT_TIERS
 
 EXPORT_FORMATS = ("csv", "parquet", "json")
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
 
 
-def read_only_connection(data_dir: Path, version: str | None = None) -> duckdb.DuckDBPyConnection:
+def read_only_connection(
+    data_dir: Path, version: str | None = None, memory_limit: str | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version,
     and which can read nothing else: external access is off except for the lake's own files."""
     lake = Lake(data_dir)
     folder = lake.version_dir(version)
-    connection = duckdb.connect()
+    config: dict[str, Any] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    connection = duckdb.connect(config=config)
     allowed = [str(folder / f"{table}.parquet") for table in VERSION_TABLES]
     allowed += [str(path) for path in lake.run_files()]
     run_sql(connection, f"set allowed_paths = [{', '.join(literal(p) for p in allowed)}]")
@@ -136,7 +144,12 @@ class Citer:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The breakdown the seed page shows for one paper, from a published version."""
+    """The breakdown the seed page shows for one paper, from a published version.
+
+    `work` is the paper's row of `scores` as it is (every column, same names); `context` adds the
+    FAIR context that only `works` has (the DOI itself, OA status, retraction); `tiers` are the
+    version's tier cut-offs (top percentages of S1–S4).
+    """
 
     version: str
     cap: int
@@ -144,6 +157,8 @@ class Explanation:
     works_ranked: int
     work: dict[str, Any]
     citers: list[Citer]
+    context: dict[str, Any] = field(default_factory=dict)
+    tiers: list[float] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, indent=2)
@@ -152,40 +167,78 @@ class Explanation:
 def explain(data_dir: Path, work_id: str, top: int = 10, version: str | None = None) -> Explanation:
     """The score of one work with its parts and its top considered citers (by contribution)."""
     number = parse_work_id(work_id)
-    lake = Lake(data_dir)
-    folder = lake.version_dir(version)
+    folder = Lake(data_dir).version_dir(version)
+    found = explain_many(folder, [number], top=top)
+    if not found:
+        raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
+    return found[0]
+
+
+def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[Explanation]:
+    """Explanations of several works of one published version (`folder`), in rank order.
+
+    Three queries whatever the number of works (their scores rows, their top citers, the count of
+    works), so a report of N pages does not scan the version N times. Works not in the version are
+    left out.
+    """
+    if top < 0:
+        raise DataRankError("explain: --top must not be negative")
     manifest = json.loads((folder / "manifest.json").read_text())
+    parameters = manifest["parameters"]
     connection = duckdb.connect()
     try:
         scores = literal(str(folder / "scores.parquet"))
+        works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
-        work = connection.sql(f"select * from read_parquet({scores}) where work_number = $n", params={"n": number}).pl()
-        if work.is_empty():
-            raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
-        works_ranked = connection.sql(f"select count(*) from read_parquet({scores})").fetchall()[0][0]
+        numbers = {"numbers": list(work_numbers)}
         rows = connection.sql(
             f"""
-            select citers.citer_rank, 'W' || citers.citing_id as work_id, scores.title,
-                citers.citer_cited_by_count, citers.citer_outdegree, citers.citer_signal,
-                citers.is_self_citation, citers.contribution
-            from read_parquet({citers}) as citers
-            left join read_parquet({scores}) as scores on scores.work_number = citers.citing_id
-            where citers.cited_id = $n
-            order by citers.contribution desc, citers.citer_rank
-            limit $top
+            select scores.*, works.doi, works.oa_status, works.is_retracted
+            from read_parquet({scores}) as scores
+            left join read_parquet({works}) as works on works.work_id = scores.work_number
+            where scores.work_number in (select unnest($numbers))
+            order by scores.rank
             """,
-            params={"n": number, "top": top},
-        ).fetchall()
+            params=numbers,
+        ).pl()
+        works_ranked = connection.sql(f"select count(*) from read_parquet({scores})").fetchall()[0][0]
+        top_citers = connection.sql(
+            f"""
+            with considered as (
+                select
+                    *,
+                    row_number() over (partition by cited_id order by contribution desc, citer_rank) as position
+                from read_parquet({citers})
+                where cited_id in (select unnest($numbers))
+            )
+            select considered.cited_id, considered.citer_rank, 'W' || considered.citing_id as work_id,
+                scores.title, considered.citer_cited_by_count, considered.citer_outdegree,
+                considered.citer_signal, considered.is_self_citation, considered.contribution
+            from considered
+            left join read_parquet({scores}) as scores on scores.work_number = considered.citing_id
+            where considered.position <= $top
+            order by considered.cited_id, considered.position
+            """,
+            params={**numbers, "top": top},
+        ).pl()
     finally:
         connection.close()
-    return Explanation(
-        version=folder.name,
-        cap=manifest["parameters"]["cap"],
-        damping=manifest["parameters"]["damping"],
-        works_ranked=works_ranked,
-        work=work.to_dicts()[0],
-        citers=[Citer(*row) for row in rows],
-    )
+    citers_by_work = {key[0]: frame.drop("cited_id").rows() for key, frame in top_citers.partition_by(
+        "cited_id", as_dict=True, maintain_order=True).items()}
+    context_columns = ["doi", "oa_status", "is_retracted"]
+    return [
+        Explanation(
+            version=folder.name,
+            cap=parameters["cap"],
+            damping=parameters["damping"],
+            works_ranked=works_ranked,
+            work={key: value for key, value in row.items() if key not in context_columns},
+            citers=[Citer(*citer) for citer in citers_by_work.get(row["work_number"], [])],
+            context={key: row[key] for key in context_columns},
+            tiers=list(parameters.get("tiers", DEFAULT_TIERS)),
+        )
+        for row in rows.to_dicts()
+    ]
 
 
 def parse_work_id(text: str) -> int:

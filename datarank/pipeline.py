@@ -198,7 +198,7 @@ def run_manifest(state: RunState, version: str) -> dict[str, Any]:
         "package_version": __version__,
         "software": software_versions(),
         "engine": settings.engine,
-        "parameters": {"cap": settings.cap, "damping": settings.damping},
+        "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers)},
         "check_parameters": {"max_row_drop": settings.max_row_drop},
         "limits": {"memory_limit": settings.memory_limit, "threads": settings.threads},
         "snapshot": state.ingest_summary.get("snapshot", {}),

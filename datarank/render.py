@@ -19,6 +19,13 @@ def render_explanation(explanation: Explanation) -> str:
         "",
         f"DataRank {work['datarank']:.1f}   (exactly {work['datarank']:.4f}; rank {work['rank']:,} of "
         f"{explanation.works_ranked:,}, top {top_percent:.1f}%, percentile {work['percentile']:.1f})",
+    ]
+    if "tier" in work:  # versions published before tiers existed lack these columns
+        lines.append(
+            f"  {tier_label(work['tier'], explanation.tiers)} · among {year_type_label(work)}: rank "
+            f"{work['year_type_rank']:,} of {work['year_type_works']:,}, percentile {work['year_type_percentile']:.1f}"
+        )
+    lines += [
         f"  Base Score Contribution        {work['base_contribution']:.1f}   "
         f"({1 - d:.2f} × ln(1 + {work['cited_by_count']:,}) = {work['base_contribution']:.4f})",
         f"  Citation Network Contribution  {work['network_contribution']:.1f}   "
@@ -49,6 +56,23 @@ def render_explanation(explanation: Explanation) -> str:
             )
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
+
+
+def tier_label(tier: str, cutoffs: list[float]) -> str:
+    """`Tier S2 (top 5% by percentile)`; `unranked` says why."""
+    if tier == "unranked":
+        return "Unranked (no citations and no network signal)"
+    number = int(tier.removeprefix("S"))
+    if number <= len(cutoffs):
+        return f"Tier {tier} (top {cutoffs[number - 1]:g}% by percentile)"
+    return f"Tier {tier} (below the top {cutoffs[-1]:g}%)" if cutoffs else f"Tier {tier}"
+
+
+def year_type_label(work: dict[str, object]) -> str:
+    """`2018 article works`: the group the year × type rank is taken in."""
+    year = work["publication_year"] if work["publication_year"] is not None else "year unknown"
+    kind = work["type"] if work["type"] is not None else "type unknown"
+    return f"{year} {kind} works"
 
 
 def _percent(share: float) -> str:

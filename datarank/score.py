@@ -44,7 +44,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
         raise DataRankError(f"the {settings.engine} engine is not available in this version; use --engine duckdb")
     connection = _connection_over(settings, core_dir)
     try:
-        params = {"cap": settings.cap, "damping": settings.damping}
+        params = {"cap": settings.cap, "damping": settings.damping, **settings.tier_params}
         for step in SCORE_STEPS:
             name = Path(step).name
             folder = staged if step.startswith("out/") else staged / "intermediate"

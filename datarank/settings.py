@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 from datarank import DataRankError
@@ -42,6 +43,11 @@ class ExportSpec:
         return output if output.is_absolute() else data_dir / "exports" / output
 
 
+#: Tier cut-offs as top percentages: S1 = top 1%, S2 = top 5%, S3 = top 10%, S4 = top 50%, S5 = the
+#: rest (by percentile; works with DataRank 0 are "unranked"). See docs/metric.md.
+DEFAULT_TIERS = (1.0, 5.0, 10.0, 50.0)
+
+
 def default_snapshot() -> str:
     """The small real-record sample shipped in `data/sample` (legacy OpenAlex layout)."""
     return str(_REPO_ROOT / "data" / "sample")
@@ -67,6 +73,8 @@ class Settings:
         max_row_drop: The check before publish refuses a version with fewer works than the previous
             one by more than this fraction (0.05 = 5%); 1 turns the check off.
         exports: Ranked tables the export stage writes from the version just published.
+        tiers: The top-percent cut-offs of tiers S1–S4 (S5 is the rest), strictly increasing in
+            (0, 100]; a work is in S1 when its percentile is at least 100 − tiers[0], and so on.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -78,6 +86,7 @@ class Settings:
     engine: str = "duckdb"
     max_row_drop: float = 0.05
     exports: tuple[ExportSpec, ...] = ()
+    tiers: tuple[float, ...] = DEFAULT_TIERS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -97,6 +106,12 @@ class Settings:
         for spec in self.exports:
             if spec.format not in (None, *EXPORT_FORMATS):
                 raise DataRankError(f"export {spec.output}: unknown format {spec.format!r}")
+        object.__setattr__(self, "tiers", parse_tiers(self.tiers))
+
+    @property
+    def tier_params(self) -> dict[str, float]:
+        """The cut-offs as the scoring SQL's parameters: $tier_s1 … $tier_s4."""
+        return {f"tier_s{number}": cut for number, cut in enumerate(self.tiers, start=1)}
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -114,6 +129,8 @@ class Settings:
             env["engine"] = value
         if value := os.environ.get("DATARANK_MAX_ROW_DROP"):
             env["max_row_drop"] = _float_env("DATARANK_MAX_ROW_DROP", value)
+        if value := os.environ.get("DATARANK_TIERS"):
+            env["tiers"] = value
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 
@@ -134,3 +151,22 @@ def _float_env(name: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise DataRankError(f"{name} must be a number, got {value!r}") from None
+
+
+def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
+    """Tier cut-offs from `"1,5,10,50"` or a sequence: four top percentages, strictly increasing,
+    each in (0, 100]."""
+    text = value if isinstance(value, str) else ",".join(str(v) for v in value)
+    try:
+        cuts = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        cuts = ()
+    if (
+        len(cuts) != 4
+        or not all(0 < cut <= 100 for cut in cuts)
+        or any(later <= earlier for earlier, later in pairwise(cuts))
+    ):
+        raise DataRankError(
+            f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 1,5,10,50; got {text!r}"
+        )
+    return cuts

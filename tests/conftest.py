@@ -1,59 +1,15 @@
-# shared fixtures
-"""Run the real pipeline on a snapshot written by a test, and read back what it published.
-
-`tests/` holds no `__init__.py`, so pytest puts this folder on `sys.path`: tests import the helpers
-beside it as `snapshot_factory` and `oracle`.
-"""
+"""Fixtures shared by every test. Helpers that tests import live in modules beside this file
+(`published`, `snapshot_factory`, `oracle`): `conftest` is not importable by name once a
+sub-folder has a conftest.py of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import polars as pl
 import pytest
 
-
-@dataclass
-class Published:
-    """What one `datarank.pipeline.run` left in `<data_dir>/current`."""
-
-    state: Any  # datarank.pipeline.RunState
-    current: Path
-    scores: pl.DataFrame
-    quarantine: pl.DataFrame
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return self.state.ingest_summary["counts"]
-
-    def row(self, work_id: str) -> dict[str, Any]:
-        """The scores row of one work, as a dict; fails if the work is not there exactly once."""
-        rows = self.scores.filter(pl.col("work_id") == work_id).to_dicts()
-        assert len(rows) == 1, f"{work_id}: {len(rows)} rows in scores.parquet"
-        return rows[0]
-
-
-def run_pipeline(snapshot: Path, data_dir: Path, cap: int = 200, damping: float = 0.85) -> Published:
-    """One full run (ingest → score → check → publish) of the code under test."""
-    from datarank.pipeline import run
-    from datarank.settings import Settings
-
-    state = run(Settings(snapshot=str(snapshot), data_dir=data_dir, cap=cap, damping=damping))
-    return read_published(state, data_dir)
-
-
-def read_published(state: Any, data_dir: Path) -> Published:
-    """What a run into `data_dir` published (its `current` version)."""
-    current = data_dir / "current"
-    return Published(
-        state=state,
-        current=current,
-        scores=pl.read_parquet(current / "scores.parquet"),
-        quarantine=pl.read_parquet(current / "quarantine.parquet"),
-    )
+from published import Published, run_pipeline
 
 
 @pytest.fixture

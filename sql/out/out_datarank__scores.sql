@@ -2,7 +2,15 @@
 -- Grain: one row per work.
 -- DataRank(p) = (1 − d)·B(p) + d·N(p), N(p) = Σ citer_signal over considered, non-self citers.
 -- rank: by datarank desc, ties by id asc. percentile: the share of works with a strictly lower
--- DataRank, in [0, 100] (100 = best; works tied share one value). Parameters: $cap, $damping.
+-- DataRank, in [0, 100] (100 = best; works tied share one value).
+-- year_type_rank, year_type_percentile: the same, within the work's publication_year × type
+-- (a null year or type is a group of its own); year_type_works: the size of that group.
+-- tier: S1…S4 for works whose percentile reaches 100 − $tier_s1 … 100 − $tier_s4 (the top-percent
+-- cut-offs, default 1, 5, 10, 50), S5 for the rest, 'unranked' where datarank = 0 (no citations
+-- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
+-- so a work exactly at a cut-off is in the better tier whatever the floating-point rounding.
+-- Plain SQL (window functions, CASE) so other engines run it as is.
+-- Parameters: $cap, $damping, $tier_s1, $tier_s2, $tier_s3, $tier_s4.
 with
 
 works as (
@@ -74,8 +82,33 @@ ranked as (
         case
             when count(*) over () = 1 then 100.0
             else 100.0 * percent_rank() over (order by datarank asc)
-        end as percentile
+        end as percentile,
+        rank() over (order by datarank asc) - 1 as works_below,
+        count(*) over () as works_total
     from with_total
+),
+
+standing as (
+    select
+        *,
+        row_number() over (
+            partition by publication_year, type
+            order by datarank desc, work_id asc
+        ) as year_type_rank,
+        case
+            when count(*) over (partition by publication_year, type) = 1 then 100.0
+            else 100.0 * percent_rank() over (partition by publication_year, type order by datarank asc)
+        end as year_type_percentile,
+        count(*) over (partition by publication_year, type) as year_type_works,
+        case
+            when datarank = 0 then 'unranked'
+            when 100 * works_below >= (100 - $tier_s1) * (works_total - 1) then 'S1'
+            when 100 * works_below >= (100 - $tier_s2) * (works_total - 1) then 'S2'
+            when 100 * works_below >= (100 - $tier_s3) * (works_total - 1) then 'S3'
+            when 100 * works_below >= (100 - $tier_s4) * (works_total - 1) then 'S4'
+            else 'S5'
+        end as tier
+    from ranked
 ),
 
 final as (
@@ -101,6 +134,11 @@ final as (
         -- standing
         rank,
         percentile,
+        -- standing among works of the same publication_year and type; tier by global percentile
+        year_type_rank,
+        year_type_percentile,
+        year_type_works,
+        tier,
         -- FAIR context (not used in the score)
         doi is not null as has_doi,
         is_oa,
@@ -108,7 +146,7 @@ final as (
         title,
         publication_year,
         type
-    from ranked
+    from standing
 )
 
 select * from final

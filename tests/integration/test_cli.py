@@ -38,7 +38,7 @@ def test_run_prints_the_accounting_of_the_sample(sample_dir: Path) -> None:
     assert counts["quarantined"] == 0
     # SOURCES.md: 25 authorships with author.id = null in the dedup file.
     assert counts["invalid_authors"] == 25
-    assert manifest["parameters"] == {"cap": 200, "damping": 0.85}
+    assert manifest["parameters"] == {"cap": 200, "damping": 0.85, "tiers": [1.0, 5.0, 10.0, 50.0]}
     assert (sample_dir / "current").resolve().name == "v000001"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import Published, read_published, run_pipeline
+from published import Published, read_published, run_pipeline
 from hypothesis import HealthCheck, given, settings
 from oracle import OracleResult, compute
 from snapshot_factory import RandomSnapshot, random_snapshots

@@ -1,0 +1,153 @@
+"""The Python API for notebooks: `datarank.open()` gives one published version as DuckDB relations
+and Polars frames, and `explain()` gives the same structured result the CLI prints.
+
+    >>> import datarank
+    >>> results = datarank.open()                      # the current version of data/out
+    >>> results.scores.filter("tier = 'S1'").pl()      # a DuckDB relation → a Polars DataFrame
+    >>> results.frame("citations").filter(...)          # a Polars LazyFrame over the Parquet file
+    >>> results.explain("W2741809807").work["tier"]
+
+Everything reads the version's Parquet files where they lie: nothing is loaded before it is asked
+for, so the same calls work on the sample and on a full snapshot. The version is pinned when
+opened: a run that publishes a newer one meanwhile does not change what an open `Results` sees.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from datarank import DataRankError
+from datarank.db import run_sql
+from datarank.lake import VERSION_TABLES, Lake
+from datarank.outputs import Explanation, explain_many, parse_work_id
+from datarank.score import catalog_views
+from datarank.settings import Settings
+
+#: The views a `Results` offers, as attributes and by name.
+VIEWS = (*VERSION_TABLES, "runs")
+
+
+class Results:
+    """One published version of a data dir: the views of `datarank query`, for Python.
+
+    Attributes:
+        data_dir: The lake the version belongs to.
+        version: Its name (`v000003`).
+        folder: Where its Parquet files are.
+        manifest: Its run manifest (snapshot, parameters, counts, timings).
+        connection: The DuckDB connection whose views (`scores`, `works`, …, `runs`) read the
+            version; use it for anything the helpers below do not cover.
+    """
+
+    def __init__(self, data_dir: Path, version: str | None = None) -> None:
+        lake = Lake(data_dir)
+        self.data_dir = lake.root
+        self.folder = lake.version_dir(version)
+        self.version = self.folder.name
+        self.manifest: dict[str, Any] = json.loads((self.folder / "manifest.json").read_text())
+        self._run_files = [path for path in lake.run_files() if path.parent.name <= self.version]
+        self.connection = duckdb.connect()
+        for statement in catalog_views(self.folder, self._run_files):
+            run_sql(self.connection, statement)
+
+    # ---------------------------------------------------------------- DuckDB relations
+    def view(self, name: str) -> duckdb.DuckDBPyRelation:
+        """A view by name, as a lazy DuckDB relation (`.pl()` → Polars, `.df()` → pandas)."""
+        if name not in VIEWS:
+            raise DataRankError(f"no view {name!r}; the views are {', '.join(VIEWS)}")
+        return self.connection.sql(f"select * from {name}")
+
+    @property
+    def scores(self) -> duckdb.DuckDBPyRelation:
+        """One row per work: the ranked table (SPEC §4 columns, year × type standing, tier)."""
+        return self.view("scores")
+
+    @property
+    def works(self) -> duckdb.DuckDBPyRelation:
+        """One row per work: the fields kept from the snapshot."""
+        return self.view("works")
+
+    @property
+    def citations(self) -> duckdb.DuckDBPyRelation:
+        """One row per (citing_id, cited_id) inside the snapshot."""
+        return self.view("citations")
+
+    @property
+    def authorships(self) -> duckdb.DuckDBPyRelation:
+        """One row per (work_id, author_id)."""
+        return self.view("authorships")
+
+    @property
+    def citers(self) -> duckdb.DuckDBPyRelation:
+        """One row per (cited work, considered citer), with its contribution."""
+        return self.view("citers")
+
+    @property
+    def quarantine(self) -> duckdb.DuckDBPyRelation:
+        """One row per input line that was not a work."""
+        return self.view("quarantine")
+
+    @property
+    def runs(self) -> duckdb.DuckDBPyRelation:
+        """One row per published version up to this one."""
+        return self.view("runs")
+
+    def sql(self, query: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
+        """Any DuckDB query over the views, as a relation; values bound as `$name` parameters."""
+        return self.connection.sql(query, params=params)
+
+    # ---------------------------------------------------------------- Polars
+    def frame(self, name: str) -> pl.LazyFrame:
+        """A view as a Polars LazyFrame over its Parquet file(s): filters and projections are
+        pushed into the scan, so `.collect()` reads only what the query needs."""
+        if name not in VIEWS:
+            raise DataRankError(f"no view {name!r}; the views are {', '.join(VIEWS)}")
+        if name == "runs":
+            return pl.concat([pl.scan_parquet(path) for path in self._run_files], how="diagonal_relaxed")
+        return pl.scan_parquet(self.folder / f"{name}.parquet")
+
+    # ---------------------------------------------------------------- explain
+    def explain(self, work_id: str | int, top: int = 10) -> Explanation:
+        """Why a work has its DataRank: the structured result `datarank explain --json` prints.
+
+        Args:
+            work_id: `W2741809807`, its URL, or the number 2741809807.
+            top: How many considered citers to list, by contribution.
+        """
+        number = work_id if isinstance(work_id, int) else parse_work_id(work_id)
+        found = explain_many(self.folder, [number], top=top)
+        if not found:
+            raise DataRankError(f"explain: W{number} is not in the snapshot of version {self.version}")
+        return found[0]
+
+    # ---------------------------------------------------------------- lifetime
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Results:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<datarank.Results {self.version} of {self.data_dir}: {', '.join(VIEWS)}>"
+
+
+def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:  # noqa: A001 - `datarank.open()` on purpose
+    """Open a published version for reading from Python.
+
+    Args:
+        data_dir: The data dir of `datarank run` (default: `DATARANK_DATA_DIR`, else data/out).
+        version: A published version (`v000002` or `2`); default the current one.
+
+    Raises:
+        DataRankError: nothing is published there, or no such version.
+    """
+    folder = Path(data_dir) if data_dir is not None else Settings.from_env().data_dir
+    return Results(folder.expanduser().resolve(), version)

@@ -1,0 +1,332 @@
+"""`datarank report`: a static HTML report of one published version that opens from disk.
+
+    DIR/index.html        the leaderboard of the top N works (sortable; filterable by year, type
+                          and tier, with plain inline JS), the tiers and three plots
+    DIR/works/W….html     one page per work of the leaderboard: what the seed page shows
+    DIR/report.json       what the report is of; it also marks DIR as a report we may replace
+
+No page loads anything from anywhere: CSS, JS and plots (matplotlib, inline SVG) are inside each
+page and links between pages are relative, so the folder can be zipped, mailed or served as is.
+
+The data comes from SQL over the version: `sql/report/` aggregates the whole snapshot into
+histograms whose size does not depend on it, and `outputs.explain_many` fetches the N works and
+their citers in three queries. Python loops only over the N works of the leaderboard (to write
+their pages) and over plot bins.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from datarank import DataRankError, __version__
+from datarank.db import sql_text
+from datarank.lake import Lake
+from datarank.outputs import Explanation, explain_many, read_only_connection
+
+#: Bins of the histograms (and of each axis of the DataRank × citations heat map).
+PLOT_BINS = 40
+#: Works shown as bars in the base-vs-network panel.
+SHARE_BARS = 20
+BASE_COLOR = "#3b6ea8"
+NETWORK_COLOR = "#e08a3c"
+_MARKER = "report.json"
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What `write_report` wrote."""
+
+    output: Path
+    version: str
+    works_ranked: int
+    pages: int
+
+
+def write_report(
+    data_dir: Path,
+    output: Path,
+    top: int = 100,
+    citers: int = 10,
+    version: str | None = None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> ReportSummary:
+    """Write the report of a published version (default: the current one) into `output`.
+
+    The folder appears whole or not at all: the report is written beside it under a temporary
+    name and switched in with renames; a previous report there is replaced, anything else refused.
+
+    Raises:
+        DataRankError: bad `top`/`citers`, nothing published, or `output` is not ours to replace.
+    """
+    if top < 1:
+        raise DataRankError("report: --top must be at least 1")
+    if citers < 0:
+        raise DataRankError("report: --citers must not be negative")
+    output = output.expanduser().resolve()
+    _refuse_foreign(output)
+    folder = Lake(data_dir).version_dir(version)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    connection = read_only_connection(data_dir, folder.name, memory_limit=memory_limit, threads=threads)
+    try:
+        if "tier" not in connection.sql("select * from scores limit 0").columns:
+            raise DataRankError(
+                f"report: version {folder.name} was published before tiers existed; "
+                "run `datarank compute` to publish a new version"
+            )
+        numbers = [row[0] for row in connection.sql(
+            "select work_number from scores where rank <= $top order by rank", params={"top": top}
+        ).fetchall()]
+        plots_data = {
+            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
+            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
+                         "report_datarank_vs_citations")
+        }
+    finally:
+        connection.close()
+    explanations = explain_many(folder, numbers, top=citers)
+    if not explanations:
+        raise DataRankError(f"report: version {folder.name} has no works")
+    context = _context(manifest, explanations, plots_data)
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staged = output.with_name(f".{output.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        (staged / "works").mkdir(parents=True)
+        environment = _environment()
+        (staged / "index.html").write_text(environment.get_template("index.html.j2").render(**context, root=""))
+        page = environment.get_template("work.html.j2")
+        for explanation in explanations:
+            (staged / "works" / f"{explanation.work['work_id']}.html").write_text(
+                page.render(**context, e=explanation, root="../")
+            )
+        (staged / _MARKER).write_text(json.dumps({
+            "version": folder.name,
+            "data_dir": str(Path(data_dir).resolve()),
+            "top": top,
+            "works_in_report": len(explanations),
+            "works_ranked": context["works_ranked"],
+            "generated_at": context["generated_at"],
+            "package_version": __version__,
+        }, indent=2) + "\n")
+        _switch_in(staged, output)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return ReportSummary(output, folder.name, context["works_ranked"], len(explanations))
+
+
+# ---------------------------------------------------------------- data
+def _query(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:
+    text = sql_text(step)
+    return connection.sql(text, params={k: v for k, v in params.items() if f"${k}" in text}).pl()
+
+
+def _context(
+    manifest: dict[str, Any], explanations: list[Explanation], data: dict[str, pl.DataFrame]
+) -> dict[str, Any]:
+    """Everything the templates show, computed once for all pages."""
+    first = explanations[0]
+    tier_counts = data["report_tier_counts"].sort("tier")
+    works_ranked = first.works_ranked
+    unranked = tier_counts.filter(pl.col("tier") == "unranked")["works"].sum()
+    leaderboard = pl.DataFrame([e.work for e in explanations])
+    return {
+        "version": first.version,
+        "cap": first.cap,
+        "damping": first.damping,
+        "tiers": first.tiers,
+        "tier_rules": _tier_rules(first.tiers),
+        "tier_counts": tier_counts.to_dicts(),
+        "works_ranked": works_ranked,
+        "unranked": unranked,
+        "snapshot": manifest.get("snapshot", {}).get("uri"),
+        "explanations": explanations,
+        "pages": {e.work["work_id"] for e in explanations},
+        "years": sorted({e.work["publication_year"] for e in explanations if e.work["publication_year"] is not None}),
+        "types": sorted({e.work["type"] for e in explanations if e.work["type"] is not None}),
+        "has_unknown_year": any(e.work["publication_year"] is None for e in explanations),
+        "has_unknown_type": any(e.work["type"] is None for e in explanations),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "package_version": __version__,
+        "plots": {
+            "distribution": _plot_distribution(data["report_datarank_histogram"], tier_counts, unranked),
+            "shares": _plot_shares(data["report_share_histogram"], leaderboard),
+            "citations": _plot_citations(data["report_datarank_vs_citations"], leaderboard, first.damping),
+        },
+    }
+
+
+def _tier_rules(cutoffs: list[float]) -> dict[str, str]:
+    rules = {f"S{n}": f"top {cut:g}%: percentile ≥ {100 - cut:g}" for n, cut in enumerate(cutoffs, start=1)}
+    rules[f"S{len(cutoffs) + 1}"] = f"the rest: percentile < {100 - cutoffs[-1]:g}"
+    rules["unranked"] = "DataRank 0: no citations, no network signal"
+    return rules
+
+
+# ---------------------------------------------------------------- plots
+def _svg(figure: Any, salt: str) -> str:
+    """A matplotlib figure as an inline `<svg>` element: text kept as text, no date, ids salted
+    per plot so several plots can share a page."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", dpi=110)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _integer_ticks() -> Any:
+    """Tick labels as plain counts (1, 10, 100) rather than powers of ten."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    return figure
+
+
+def _plot_distribution(histogram: pl.DataFrame, tier_counts: pl.DataFrame, unranked: int) -> str:
+    figure = _figure(6.4, 3.6)
+    axes = figure.subplots()
+    histogram = histogram.sort("bin")
+    ranked = int(histogram["works"].sum())
+    axes.bar(
+        histogram["bin_start"].to_numpy(), histogram["works"].to_numpy(),
+        width=(histogram["bin_end"] - histogram["bin_start"]).to_numpy(), align="edge",
+        color=BASE_COLOR, edgecolor="white", linewidth=0.4,
+    )
+    if ranked:
+        axes.set_yscale("log")
+        axes.yaxis.set_major_formatter(_integer_ticks())
+    for row in tier_counts.filter(pl.col("tier").is_in(["S1", "S2", "S3", "S4"])).to_dicts():
+        axes.axvline(row["min_datarank"], color="#888", linestyle="--", linewidth=0.8)
+        axes.annotate(row["tier"], (row["min_datarank"], 1), xycoords=("data", "axes fraction"),
+                      xytext=(2, -10), textcoords="offset points", fontsize=8, color="#555")
+    axes.set_xlabel("DataRank")
+    axes.set_ylabel("works (log scale)")
+    axes.set_title(f"{ranked:,} works with DataRank > 0 ({unranked:,} unranked at 0 not shown);"
+                   " dashed: where each tier starts", fontsize=9, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "distribution")
+
+
+def _plot_shares(histogram: pl.DataFrame, leaderboard: pl.DataFrame) -> str:
+    figure = _figure(6.4, 4.2)
+    left, right = figure.subplots(1, 2, width_ratios=[1, 1.2])
+    histogram = histogram.sort("bin")
+    left.bar(
+        histogram["bin_start"].to_numpy(), histogram["works"].to_numpy(),
+        width=(histogram["bin_end"] - histogram["bin_start"]).to_numpy(), align="edge",
+        color=NETWORK_COLOR, edgecolor="white", linewidth=0.4,
+    )
+    left.set_xlim(0, 1)
+    if histogram.height:
+        left.set_yscale("log")
+        left.yaxis.set_major_formatter(_integer_ticks())
+    left.set_xlabel("network share of DataRank\n(0 = all from base citations)")
+    left.set_ylabel("works with DataRank > 0 (log scale)")
+    left.set_title("All works", fontsize=9, loc="left")
+    left.spines[["top", "right"]].set_visible(False)
+
+    top = leaderboard.head(SHARE_BARS).reverse()
+    positions = np.arange(top.height)
+    right.barh(positions, top["base_contribution"].to_numpy(), color=BASE_COLOR, label="base")
+    right.barh(positions, top["network_contribution"].to_numpy(), left=top["base_contribution"].to_numpy(),
+               color=NETWORK_COLOR, label="network")
+    right.set_yticks(positions, [f"{w} #{r}" for w, r in zip(top["work_id"], top["rank"], strict=True)], fontsize=7)
+    right.set_xlabel("DataRank = base + network contribution")
+    right.set_title(f"Top {top.height} of the leaderboard", fontsize=9, loc="left")
+    right.legend(fontsize=8, frameon=False, loc="lower right")
+    right.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "shares")
+
+
+def _plot_citations(grid: pl.DataFrame, leaderboard: pl.DataFrame, damping: float) -> str:
+    from matplotlib.colors import LogNorm
+
+    figure = _figure(6.4, 4.2)
+    axes = figure.subplots()
+    max_x = float(grid["max_x"][0]) or 1.0
+    max_y = float(grid["max_y"][0]) or 1.0
+    counts = np.full((PLOT_BINS, PLOT_BINS), np.nan)
+    counts[grid["y_bin"].to_numpy(), grid["x_bin"].to_numpy()] = grid["works"].to_numpy()
+    mesh = axes.pcolormesh(
+        np.linspace(0, max_x, PLOT_BINS + 1), np.linspace(0, max_y, PLOT_BINS + 1), counts,
+        cmap="Blues", norm=LogNorm(vmin=1, vmax=max(float(np.nanmax(counts)), 2.0)), rasterized=True,
+    )
+    figure.colorbar(mesh, ax=axes, label="works in cell", format=_integer_ticks())
+    xs = np.linspace(0, max_x, 50)
+    axes.plot(xs, (1 - damping) * np.log(10) * xs, color="#555", linewidth=0.9, linestyle="--",
+              label=f"base only: {1 - damping:.2f} · ln(1 + C)")
+    axes.scatter(np.log10(1 + leaderboard["cited_by_count"].to_numpy()), leaderboard["datarank"].to_numpy(),
+                 s=10, color=NETWORK_COLOR, edgecolor="black", linewidth=0.3, label="works of the leaderboard", zorder=3)
+    ticks = [c for c in [0, *(10**k for k in range(1, int(max_x) + 2))] if np.log10(1 + c) <= max_x * 1.02]
+    axes.set_xticks(np.log10(1 + np.array(ticks)), [f"{c:,}" for c in ticks])
+    axes.set_xlim(0, max_x * 1.03)
+    axes.set_ylim(0, max_y * 1.05)
+    axes.set_xlabel("cited_by_count (log scale of 1 + C)")
+    axes.set_ylabel("DataRank")
+    axes.set_title("above the dashed line: the citation network's part", fontsize=9, loc="left")
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    return _svg(figure, "citations")
+
+
+# ---------------------------------------------------------------- HTML and files
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("datarank", "templates/report"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["fixed"] = lambda value, digits=1: "–" if value is None else f"{value:.{digits}f}"
+    environment.filters["count"] = lambda value: "–" if value is None else f"{value:,}"
+    environment.filters["share"] = lambda value: "–" if value is None else f"{100 * value:.0f}%"
+    environment.filters["yesno"] = lambda value: "unknown" if value is None else ("yes" if value else "no")
+    environment.filters["tier_class"] = lambda tier: "tier-" + (tier or "unranked").lower()
+    environment.filters["tier_number"] = lambda tier: int(tier[1:]) if tier and tier.startswith("S") else 99
+    return environment
+
+
+def _refuse_foreign(output: Path) -> None:
+    """Only a new folder, an empty one or an earlier report may be (re)written."""
+    if output.exists() and not output.is_dir():
+        raise DataRankError(f"report: {output} is a file; give a folder for --output")
+    if output.is_dir() and any(output.iterdir()) and not (output / _MARKER).exists():
+        raise DataRankError(
+            f"report: {output} holds files that are not a DataRank report; give a new or empty folder"
+        )
+
+
+def _switch_in(staged: Path, output: Path) -> None:
+    """Replace `output` with `staged` by renames, so readers see the old report or the new one."""
+    if not output.exists():
+        staged.replace(output)
+        return
+    old = output.with_name(f".{output.name}.old-{uuid.uuid4().hex[:8]}")
+    output.replace(old)
+    try:
+        staged.replace(output)
+    except OSError:
+        old.replace(output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

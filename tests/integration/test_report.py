@@ -1,0 +1,281 @@
+"""`datarank report` on the shipped sample, opened in a real headless Chromium (Debian's package,
+installed by .ci/run) through the DevTools protocol: the leaderboard renders the rows of
+scores.parquet, sorts and filters them, its links lead to the work pages, nothing is fetched from
+any network, and a screenshot is taken.
+
+Set DATARANK_REPORT_SCREENSHOT=path.png to keep the leaderboard's screenshot (docs/ has one).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from datarank.cli import main
+
+TOP = 50
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--remote-debugging-port=0", "--window-size=1280,900",
+]
+
+
+class Browser:
+    """A headless Chromium and one page of it, driven over the DevTools protocol (JSON over a
+    WebSocket): navigate, evaluate JavaScript, wait for loads, take screenshots."""
+
+    def __init__(self, binary: str, profile: Path) -> None:
+        from websockets.sync.client import connect
+
+        self.process = subprocess.Popen(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"chromium did not start (exit status {self.process.poll()})")
+            time.sleep(0.1)
+        port = port_file.read_text().splitlines()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
+            page = next(t for t in json.load(response) if t["type"] == "page")
+        self.socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        for domain in ("Page", "Network", "Runtime"):
+            self.call(f"{domain}.enable")
+        # The window size flag includes the browser's frame; fix the page's viewport itself.
+        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=60))
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+            self.events.append(message)
+
+    def wait_for(self, event: str, since: int) -> None:
+        """Wait until `event` arrives after the first `since` events."""
+        deadline = time.monotonic() + 60
+        while not any(e.get("method") == event for e in self.events[since:]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(event)
+            self.events.append(json.loads(self.socket.recv(timeout=60)))
+
+    def navigate(self, url: str) -> None:
+        since = len(self.events)
+        self.call("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired", since)
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"JavaScript failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def click_and_wait(self, selector: str) -> None:
+        """Click a link as a user would and wait for the page it leads to."""
+        since = len(self.events)
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+        self.wait_for("Page.loadEventFired", since)
+
+    def screenshot(self, path: Path) -> bytes:
+        png = base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+        path.write_bytes(png)
+        return png
+
+    def close(self) -> None:
+        self.socket.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def report_dir(published_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("report") / "report"
+    result = CliRunner().invoke(
+        main, ["report", "--data-dir", str(published_sample), "--output", str(output), "--top", str(TOP)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote a report of {TOP} of 339 works (version v000001)")
+    return output
+
+
+@pytest.fixture(scope="module")
+def expected(published_sample: Path) -> pl.DataFrame:
+    """The leaderboard the report must show: the top rows of the published scores.parquet."""
+    return pl.read_parquet(published_sample / "current" / "scores.parquet").sort("rank").head(TOP)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    binary = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(binary).exists():
+        pytest.fail("Debian's chromium is needed for the report tests: apt-get install -y chromium (.ci/run does)")
+    chromium = Browser(binary, tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+def leaderboard_rows(browser: Browser) -> list[dict[str, Any]]:
+    return browser.evaluate("""
+        Array.from(document.querySelectorAll('#leaderboard tbody tr'))
+            .filter(row => !row.hidden && row.offsetParent !== null)
+            .map(row => ({work: row.querySelector('a.work').getAttribute('href'),
+                          rank: row.cells[0].innerText.trim(), tier: row.cells[1].innerText.trim(),
+                          datarank: row.cells[5].innerText.trim()}))
+    """)
+
+
+def test_the_report_is_one_folder_that_needs_no_network(report_dir: Path) -> None:
+    assert (report_dir / "index.html").is_file()
+    pages = sorted(p.name for p in (report_dir / "works").iterdir())
+    assert len(pages) == TOP
+    marker = json.loads((report_dir / "report.json").read_text())
+    assert (marker["version"], marker["works_in_report"], marker["works_ranked"]) == ("v000001", TOP, 339)
+    for page in [report_dir / "index.html", report_dir / "works" / pages[0]]:
+        html = page.read_text()
+        # Nothing is loaded from elsewhere: no script, stylesheet or image by URL (plots are inline SVG).
+        assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", html)
+        assert not re.search(r"<link[^>]*stylesheet", html)
+        assert "@import" not in html and "url(http" not in html
+
+
+def test_leaderboard_shows_the_top_rows_of_scores_parquet(
+    browser: Browser, report_dir: Path, expected: pl.DataFrame, tmp_path: Path
+) -> None:
+    browser.navigate((report_dir / "index.html").as_uri())
+    assert browser.evaluate("document.title") == "DataRank leaderboard · v000001"
+    rows = leaderboard_rows(browser)
+    assert [r["work"] for r in rows] == [f"works/{w}.html" for w in expected["work_id"]]
+    assert [int(r["rank"]) for r in rows] == list(range(1, TOP + 1))
+    assert [r["tier"] for r in rows] == expected["tier"].to_list()
+    assert [r["datarank"] for r in rows] == [f"{d:.3f}" for d in expected["datarank"]]
+    # By hand: 339 works, no ties at the top, so rank r has percentile 100·(339 − r)/338; S1 needs
+    # ≥ 99, i.e. 339 − r ≥ 334.62: ranks 1–4. Rank 5 (98.8) is S2, as is everything down to 95.
+    assert [r["tier"] for r in rows[:5]] == ["S1", "S1", "S1", "S1", "S2"]
+    assert browser.evaluate("document.getElementById('shown').textContent") == str(TOP)
+    # The three plots are there, as inline SVG.
+    assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 3
+
+    png = browser.screenshot(tmp_path / "leaderboard.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (1280, 900)
+    assert len(png) > 20_000  # a rendered page, not a blank one
+    if keep := os.environ.get("DATARANK_REPORT_SCREENSHOT"):
+        shutil.copyfile(tmp_path / "leaderboard.png", keep)
+
+
+def test_leaderboard_sorts_and_filters_in_the_browser(
+    browser: Browser, report_dir: Path, expected: pl.DataFrame
+) -> None:
+    browser.navigate((report_dir / "index.html").as_uri())
+    # Sort by "cited by" (the 8th column): ascending first, then descending; ties keep rank order.
+    browser.evaluate("document.querySelectorAll('#leaderboard th button')[7].click()")
+    ascending = expected.sort(["cited_by_count", "rank"])["work_id"]
+    assert [r["work"] for r in leaderboard_rows(browser)] == [f"works/{w}.html" for w in ascending]
+    browser.evaluate("document.querySelectorAll('#leaderboard th button')[7].click()")
+    descending = expected.sort(["cited_by_count", "rank"], descending=[True, False])["work_id"]
+    assert [r["work"] for r in leaderboard_rows(browser)] == [f"works/{w}.html" for w in descending]
+
+    def choose(select: str, value: str) -> None:
+        browser.evaluate(f"""(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';
+                          s.dispatchEvent(new Event('change')); }})()""")
+
+    choose("year-filter", "2018")
+    in_2018 = set(expected.filter(pl.col("publication_year") == 2018)["work_id"])
+    assert in_2018 and {r["work"] for r in leaderboard_rows(browser)} == {f"works/{w}.html" for w in in_2018}
+    assert browser.evaluate("document.getElementById('shown').textContent") == str(len(in_2018))
+    choose("year-filter", "")
+    choose("type-filter", "book")
+    books = set(expected.filter(pl.col("type") == "book")["work_id"])
+    assert books and {r["work"] for r in leaderboard_rows(browser)} == {f"works/{w}.html" for w in books}
+    choose("tier-filter", "S2")
+    both = set(expected.filter((pl.col("type") == "book") & (pl.col("tier") == "S2"))["work_id"])
+    assert {r["work"] for r in leaderboard_rows(browser)} == {f"works/{w}.html" for w in both}
+
+
+def test_a_leaderboard_link_opens_the_work_page(
+    browser: Browser, report_dir: Path, expected: pl.DataFrame, published_sample: Path
+) -> None:
+    browser.navigate((report_dir / "index.html").as_uri())
+    # W2741809807 (rank 5): the seed page's example paper.
+    browser.click_and_wait('a.work[href="works/W2741809807.html"]')
+    assert browser.evaluate("location.href") == (report_dir / "works" / "W2741809807.html").as_uri()
+    row = expected.filter(pl.col("work_id") == "W2741809807").to_dicts()[0]
+    assert browser.evaluate("document.getElementById('title').textContent") == row["title"]
+    assert browser.evaluate("document.getElementById('datarank').textContent") == "1.5"
+    assert browser.evaluate("document.getElementById('tier').textContent") == "S2"
+    text = browser.evaluate("document.body.innerText")
+    assert "(0.15 × ln(1 + 962) = 1.0305)" in text
+    assert "roughly 69% from base citations, 31% from the citation network" in text
+    assert "from 2 citing papers with measurable signal" in text
+    assert "https://doi.org/10.7717/peerj.4375" in text
+    # Its citers are listed by contribution, as explain does; none of them is in the top 50.
+    citers = browser.evaluate("Array.from(document.querySelectorAll('#citers tbody tr')).map(r => r.cells[1].innerText)")
+    assert citers == ["W2965202507", "W3046863325", "W3045921891"]
+    # Back to the leaderboard by its link.
+    browser.click_and_wait('a[href="../index.html"]')
+    assert browser.evaluate("location.href") == (report_dir / "index.html").as_uri()
+
+    # A citer that has its own page in the report is linked to it, and the link works.
+    citers_table = pl.read_parquet(published_sample / "current" / "citers.parquet")
+    numbers = set(expected["work_number"])
+    linked = citers_table.filter(pl.col("cited_id").is_in(numbers) & pl.col("citing_id").is_in(numbers))
+    assert linked.height > 0, "the sample's top 50 has citers among themselves"
+    cited, citing = linked.sort(["cited_id", "citing_id"]).row(0)[:2]
+    browser.navigate((report_dir / "works" / f"W{cited}.html").as_uri())
+    browser.click_and_wait(f'a.citer[href="W{citing}.html"]')
+    assert browser.evaluate("document.getElementById('work-id').textContent") == f"W{citing}"
+
+
+def test_nothing_was_fetched_and_no_script_failed(browser: Browser, report_dir: Path) -> None:
+    browser.navigate((report_dir / "index.html").as_uri())
+    requested = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
+    assert requested, "the browser's requests were recorded"
+    assert all(url.startswith(("file://", "data:")) for url in requested), requested
+    errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"]
+    assert errors == []
+
+
+def test_report_replaces_an_earlier_report_but_nothing_else(published_sample: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    for top in ("3", "2"):
+        result = CliRunner().invoke(main, ["report", "--data-dir", str(published_sample), "-o", str(output), "--top", top])
+        assert result.exit_code == 0, result.output
+    assert len(list((output / "works").iterdir())) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no partial or old folders left
+
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "mine.txt").write_text("keep me")
+    result = CliRunner().invoke(main, ["report", "--data-dir", str(published_sample), "-o", str(foreign)])
+    assert result.exit_code == 1
+    assert "holds files that are not a DataRank report" in result.output
+    assert [p.name for p in foreign.iterdir()] == ["mine.txt"]
