@@ -7,6 +7,7 @@ Prefect flow can construct their own.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from datarank import DataRankError
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 ENGINES = ("duckdb", "spark")
+#: Spark master URLs we accept: local, local[N], local[*], local[N,F], spark://…, sc://…, yarn, k8s://….
+_SPARK_MASTER = re.compile(r"^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|(spark|sc|k8s)://\S+|yarn)$")
 
 
 def default_snapshot() -> str:
@@ -40,6 +43,9 @@ class Settings:
         memory_limit: DuckDB `memory_limit` (e.g. "4GB"); None lets DuckDB choose (80% of RAM).
         threads: DuckDB threads; None lets DuckDB choose (all cores).
         engine: Which engine scores: "duckdb" (default) or "spark".
+        spark_master: Where the spark engine runs: `local[N]`, `spark://host:port`, a Spark Connect
+            `sc://host:port` URL (also `yarn`, `k8s://…`); None lets Spark decide (spark-submit's
+            `--master`, `spark-defaults.conf`, else `local[*]`).
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -49,6 +55,7 @@ class Settings:
     memory_limit: str | None = None
     threads: int | None = None
     engine: str = "duckdb"
+    spark_master: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -62,6 +69,11 @@ class Settings:
             raise DataRankError(f"--threads must be at least 1, got {self.threads}")
         if self.engine not in ENGINES:
             raise DataRankError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.spark_master is not None and not _SPARK_MASTER.match(self.spark_master):
+            raise DataRankError(
+                f"--spark-master must be local[N], spark://host:port or sc://host:port (also yarn, k8s://…), "
+                f"got {self.spark_master!r}"
+            )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -77,6 +89,8 @@ class Settings:
             env["threads"] = _int_env("DATARANK_THREADS", value)
         if value := os.environ.get("DATARANK_ENGINE"):
             env["engine"] = value
+        if value := os.environ.get("DATARANK_SPARK_MASTER"):
+            env["spark_master"] = value
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 

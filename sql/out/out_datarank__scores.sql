@@ -3,6 +3,10 @@
 -- DataRank(p) = (1 − d)·B(p) + d·N(p), N(p) = Σ citer_signal over considered, non-self citers.
 -- rank: by datarank desc, ties by id asc. percentile: the share of works with a strictly lower
 -- DataRank, in [0, 100] (100 = best; works tied share one value). Parameters: $cap, $damping.
+-- Both order works by rank_key, DataRank in fixed point (units of 2^-32) built from an exact integer
+-- sum of the citers' signals: a floating-point sum depends on the order the engine adds in (threads,
+-- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
+-- Works less than ~2^-31 apart count as tied (then ordered by id).
 with
 
 works as (
@@ -29,7 +33,10 @@ network as (
         count(*) as citers_considered,
         count(*) filter (where is_self_citation) as self_citations_excluded,
         count(*) filter (where not is_self_citation and citer_cited_by_count > 0) as citers_with_signal,
-        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score
+        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score,
+        coalesce(
+            sum(cast(floor(citer_signal * 4294967296.0) as bigint)) filter (where not is_self_citation), 0
+        ) as network_fixed
     from int_datarank__considered_citers
     group by cited_id
 ),
@@ -42,6 +49,7 @@ scored as (
         coalesce(network.network_score, 0.0) as network_score,
         (1 - $damping) * signal.base_score as base_contribution,
         $damping * coalesce(network.network_score, 0.0) as network_contribution,
+        coalesce(network.network_fixed, 0) as network_fixed,
         coalesce(citers_in_snapshot.citers_in_snapshot, 0) as citers_in_snapshot,
         coalesce(network.citers_considered, 0) as citers_considered,
         coalesce(network.self_citations_excluded, 0) as self_citations_excluded,
@@ -63,17 +71,20 @@ scored as (
 with_total as (
     select
         *,
-        base_contribution + network_contribution as datarank
+        base_contribution + network_contribution as datarank,
+        cast(floor(base_contribution * 4294967296.0) as bigint)
+            + cast(floor($damping * network_fixed) as bigint) as rank_key
     from scored
 ),
 
 ranked as (
     select
         *,
-        row_number() over (order by datarank desc, work_id asc) as rank,
+        -- cast: Spark's row_number() is an INT, DuckDB's a BIGINT
+        cast(row_number() over (order by rank_key desc, work_id asc) as bigint) as rank,
         case
             when count(*) over () = 1 then 100.0
-            else 100.0 * percent_rank() over (order by datarank asc)
+            else 100.0 * percent_rank() over (order by rank_key asc)
         end as percentile
     from with_total
 ),
