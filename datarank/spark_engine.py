@@ -79,6 +79,9 @@ def transpile(text: str) -> SparkStatement:
         if len(trees) != 1 or trees[0] is None:
             raise DataRankError(f"a scoring SQL file must hold one statement, found {len(trees)}")
         tree = trees[0]
+        if tree.find(exp.Qualify):
+            # sqlglot rewrites QUALIFY into a subquery whose helper column leaks through `select *`.
+            raise DataRankError("scoring SQL must not use QUALIFY (Spark has none): filter the window in a subquery")
         spark_text = tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
         raise DataRankError(f"scoring SQL does not transpile to Spark SQL: {str(error).splitlines()[0]}") from None
