@@ -50,6 +50,28 @@ def same_ranking(a: Path, b: Path) -> str:
     return f"ranks {'identical' if ranks else 'DIFFER'}, datarank max rel diff {worst:.1e}"
 
 
+def warm(data_dir: Path, master: str, repeat: int) -> dict[str, list[float]]:
+    """In one process, on the ingest `data_dir` holds: the Spark session's start, then the score
+    stage alone, alternating engines (Spark's JVM and code cache warm after its first run)."""
+    from datarank.lake import Lake
+    from datarank.score import score
+    from datarank.settings import Settings
+    from datarank.spark_engine import spark_session
+
+    core = Lake(data_dir).current_core()
+    started = time.perf_counter()
+    spark_session(Settings(data_dir=data_dir, engine="spark", spark_master=master))
+    times: dict[str, list[float]] = {"spark session start": [time.perf_counter() - started], "duckdb": [], "spark": []}
+    for _ in range(repeat):
+        for engine in ENGINES:
+            staged = Path(tempfile.mkdtemp(dir=data_dir))
+            started = time.perf_counter()
+            score(Settings(data_dir=data_dir, engine=engine, spark_master=master), core, staged)
+            times[engine].append(time.perf_counter() - started)
+            shutil.rmtree(staged)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--works", type=int, default=100_000)
@@ -78,6 +100,13 @@ def main() -> None:
             )
             print(f"| {label} | {engine} | {m['wall']:.1f} s | {m['score']:.2f} s | {ratio} |")
         print(f"|  | check | {same_ranking(work / 'out-duckdb', work / 'out-spark')} |  |  |")
+    print(f"\nscore stage in one process on the generated snapshot's ingest ({args.repeat + 1} runs each, "
+          "the first Spark run cold):")
+    times = warm(work / "out-spark", args.master, args.repeat + 1)
+    for name, values in times.items():
+        print(f"  {name}: " + ", ".join(f"{v:.2f} s" for v in values))
+    print(f"  warm spark / duckdb (medians of all but the first): "
+          f"{statistics.median(times['spark'][1:]) / statistics.median(times['duckdb'][1:]):.0f}×")
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 

@@ -159,18 +159,21 @@ def spark_session(settings: Settings) -> Any:
             raise DataRankError(
                 f"Spark Connect ({master}) needs its client libraries ({_first_line(error)}): {CONNECT_HINT}"
             ) from None
-    if getattr(pyspark.SparkContext, "_active_spark_context", None) is None:
+    # Under spark-submit the JVM is already up with spark-submit's --master and --conf: only a run
+    # that starts its own driver checks Java and gets the local settings.
+    under_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not under_spark_submit and getattr(pyspark.SparkContext, "_active_spark_context", None) is None:
         find_java()
     builder = SparkSession.builder.appName("datarank").config("spark.ui.showConsoleProgress", "false")
     if master:
         builder = builder.master(master)
-    if master is None or master.startswith("local"):
+    if (master or "").startswith("local") or (master is None and not under_spark_submit):
         scratch = settings.data_dir / "tmp" / "spark"
         scratch.mkdir(parents=True, exist_ok=True)
         builder = builder.config("spark.local.dir", str(scratch))
         if settings.memory_limit:
             builder = builder.config("spark.driver.memory", spark_memory(settings.memory_limit))
-    if not _user_log_config():
+    if not under_spark_submit and not _user_log_config():
         builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}")
     return builder.getOrCreate()
 

@@ -36,11 +36,18 @@ def datarank_flow(
     threads: int | None = None,
     stages: list[str] | None = None,
     settings: Settings | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> RunState:
-    """Ingest → score → check → publish (or the `stages` given), each stage a task."""
+    """Ingest → score → check → publish (or the `stages` given), each stage a task.
+
+    `engine="spark"` with `spark_master` (e.g. `sc://spark-connect:15002`) scores on a Spark cluster
+    (docs/spark.md); the other stages run where the flow runs.
+    """
     logger = get_run_logger()
     settings = settings or Settings.from_env(
-        snapshot=snapshot, data_dir=data_dir, cap=cap, damping=damping, memory_limit=memory_limit, threads=threads
+        snapshot=snapshot, data_dir=data_dir, cap=cap, damping=damping, memory_limit=memory_limit, threads=threads,
+        engine=engine, spark_master=spark_master,
     )
     order = tuple(stages) if stages else tuple(STAGES)
     logger.info("DataRank stages %s on %s → %s", ", ".join(order), settings.snapshot, settings.data_dir)
