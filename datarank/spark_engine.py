@@ -118,6 +118,7 @@ def score_with_spark(settings: Settings, core_dir: Path, staged: Path) -> dict[s
     from datarank.score import CORE_VIEWS, OUTPUTS, SCORE_STEPS
 
     spark = spark_session(settings)
+    _keep_two_stage_top_k(spark, settings.cap)
     work = staged / "intermediate" / "spark"
     params = {"cap": settings.cap, "damping": settings.damping}
     try:
@@ -225,6 +226,16 @@ def spark_memory(memory_limit: str) -> str:
     if mebibytes < 1:
         raise DataRankError(f"--memory-limit {memory_limit!r} is too small for the spark engine")
     return f"{int(mebibytes)}m"
+
+
+def _keep_two_stage_top_k(spark: Any, cap: int) -> None:
+    """Spark plans `row_number() … <= cap` as a per-map-task top-k before the shuffle (so a work
+    with 400,000 citers sends at most `cap` rows per task), but only while cap is at most
+    `spark.sql.optimizer.windowGroupLimitThreshold` (1000 by default): raise it for larger caps."""
+    key = "spark.sql.optimizer.windowGroupLimitThreshold"
+    current = int(spark.conf.get(key, "1000"))
+    if 0 <= current < cap:
+        spark.conf.set(key, str(cap))
 
 
 def _compact(settings: Settings, work: Path, staged: Path, outputs: dict[str, str]) -> dict[str, int]:

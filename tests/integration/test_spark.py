@@ -305,3 +305,17 @@ def test_without_java_the_cli_says_how_to_get_it(generated: Path, tmp_path: Path
     assert process.returncode == 1
     assert process.stderr.count("\n") == 1
     assert process.stderr.startswith("datarank: error: the spark engine needs Java, and none is on PATH: install Java 17")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cap", [200, 1500])
+def test_the_cap_is_planned_as_a_two_stage_top_k(spark: Any, generated: Path, cap: int) -> None:
+    """A work with 400,000 citers must not send them all through one shuffle partition: Spark
+    limits each group to `cap` rows before the shuffle (WindowGroupLimit Partial) and after it."""
+    from datarank.spark_engine import _keep_two_stage_top_k, spark_sql
+
+    _keep_two_stage_top_k(spark, cap)  # what score_with_spark does; the views are the last compute's
+    statement = spark_sql("int/int_datarank__considered_citers")
+    plan = spark.sql(statement.text, args={"cap": cap})._jdf.queryExecution().executedPlan().toString()
+    assert f"row_number(), {cap}, Partial" in plan
+    assert f"row_number(), {cap}, Final" in plan
