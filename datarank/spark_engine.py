@@ -113,15 +113,16 @@ def score_with_spark(settings: Settings, core_dir: Path, staged: Path) -> dict[s
     """Run the scoring steps on Spark over `core_dir`'s tables; write the outputs into `staged`.
 
     Every step is written to Parquet and read back before the next one uses it, as the DuckDB
-    engine does: Spark then never recomputes a step, and the intermediates are there to inspect.
+    engine does, so Spark never recomputes a step; Spark's folders are removed once the outputs
+    are compacted into the staged version.
     """
     from datarank.score import CORE_VIEWS, OUTPUTS, SCORE_STEPS
 
-    spark = spark_session(settings)
-    _keep_two_stage_top_k(spark, settings.cap)
     work = staged / "intermediate" / "spark"
     params = {"cap": settings.cap, "damping": settings.damping}
     try:
+        spark = spark_session(settings)
+        _keep_two_stage_top_k(spark, settings.cap)
         for table, view in CORE_VIEWS.items():
             spark.read.parquet(_uri(core_dir / f"{table}.parquet")).createOrReplaceTempView(view)
         for step in SCORE_STEPS:

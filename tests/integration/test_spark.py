@@ -319,3 +319,14 @@ def test_the_cap_is_planned_as_a_two_stage_top_k(spark: Any, generated: Path, ca
     plan = spark.sql(statement.text, args={"cap": cap})._jdf.queryExecution().executedPlan().toString()
     assert f"row_number(), {cap}, Partial" in plan
     assert f"row_number(), {cap}, Final" in plan
+
+
+def test_spark_connect_without_its_client_libraries_says_how_to_install(tmp_path: Path) -> None:
+    _require("pyspark")
+    if importlib.util.find_spec("pandas") and importlib.util.find_spec("grpc"):
+        pytest.skip("the Spark Connect client libraries are installed here")
+    code, output = invoke("run", "--engine", "spark", "--spark-master", "sc://127.0.0.1:1", "--data-dir", str(tmp_path))
+    assert code == 1
+    assert output.startswith("datarank: error: Spark Connect (sc://127.0.0.1:1) needs its client libraries")
+    assert output.endswith(": pip install 'datarank[spark-connect]'\n")
+    assert not (tmp_path / "current").exists()
