@@ -89,7 +89,12 @@ def metric_options(command: F) -> F:
     )(command)
     command = click.option(
         "--engine", type=click.Choice(["duckdb", "spark"]), default=None, envvar="DATARANK_ENGINE",
-        help="Scoring engine (default duckdb; env DATARANK_ENGINE).",
+        help="Scoring engine (default duckdb; env DATARANK_ENGINE). spark needs `pip install 'datarank[spark]'`.",
+    )(command)
+    command = click.option(
+        "--spark-master", default=None, envvar="DATARANK_SPARK_MASTER",
+        help="Where --engine spark runs: local[N], spark://host:port or Spark Connect sc://host:port "
+        "(default: spark-submit's --master, else local[*]; env DATARANK_SPARK_MASTER).",
     )(command)
     return command
 

@@ -39,12 +39,18 @@ class CheckFailed(DataRankError):
 
 
 def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
-    """Run the scoring SQL over `core_dir`'s tables, writing the outputs into `staged`."""
-    if settings.engine != "duckdb":
-        raise DataRankError(f"the {settings.engine} engine is not available in this version; use --engine duckdb")
+    """Run the scoring SQL over `core_dir`'s tables, writing the outputs into `staged`.
+
+    `--engine spark` runs the same SQL files on Spark (datarank.spark_engine) and writes the same
+    files; check and publish do not know which engine made them.
+    """
+    if settings.engine == "spark":
+        from datarank.spark_engine import score_with_spark
+
+        return score_with_spark(settings, core_dir, staged)
     connection = _connection_over(settings, core_dir)
     try:
-        params = {"cap": settings.cap, "damping": settings.damping, **settings.tier_params}
+        params = settings.score_params
         for step in SCORE_STEPS:
             name = Path(step).name
             folder = staged if step.startswith("out/") else staged / "intermediate"

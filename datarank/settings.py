@@ -7,6 +7,7 @@ Prefect flow can construct their own.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
@@ -48,6 +49,10 @@ class ExportSpec:
 DEFAULT_TIERS = (1.0, 5.0, 10.0, 50.0)
 
 
+#: Spark master URLs we accept: local, local[N], local[*], local[N,F], spark://…, sc://…, yarn, k8s://….
+_SPARK_MASTER = re.compile(r"^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|(spark|sc|k8s)://\S+|yarn)$")
+
+
 def default_snapshot() -> str:
     """The small real-record sample shipped in `data/sample` (legacy OpenAlex layout)."""
     return str(_REPO_ROOT / "data" / "sample")
@@ -75,6 +80,9 @@ class Settings:
         exports: Ranked tables the export stage writes from the version just published.
         tiers: The top-percent cut-offs of tiers S1–S4 (S5 is the rest), strictly increasing in
             (0, 100]; a work is in S1 when its percentile is at least 100 − tiers[0], and so on.
+        spark_master: Where the spark engine runs: `local[N]`, `spark://host:port`, a Spark Connect
+            `sc://host:port` URL (also `yarn`, `k8s://…`); None lets Spark decide (spark-submit's
+            `--master`, `spark-defaults.conf`, else `local[*]`).
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -87,6 +95,7 @@ class Settings:
     max_row_drop: float = 0.05
     exports: tuple[ExportSpec, ...] = ()
     tiers: tuple[float, ...] = DEFAULT_TIERS
+    spark_master: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -107,6 +116,16 @@ class Settings:
             if spec.format not in (None, *EXPORT_FORMATS):
                 raise DataRankError(f"export {spec.output}: unknown format {spec.format!r}")
         object.__setattr__(self, "tiers", parse_tiers(self.tiers))
+        if self.spark_master is not None and not _SPARK_MASTER.match(self.spark_master):
+            raise DataRankError(
+                f"--spark-master must be local[N], spark://host:port or sc://host:port (also yarn, k8s://…), "
+                f"got {self.spark_master!r}"
+            )
+
+    @property
+    def score_params(self) -> dict[str, float]:
+        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4."""
+        return {"cap": self.cap, "damping": self.damping, **self.tier_params}
 
     @property
     def tier_params(self) -> dict[str, float]:
@@ -131,6 +150,8 @@ class Settings:
             env["max_row_drop"] = _float_env("DATARANK_MAX_ROW_DROP", value)
         if value := os.environ.get("DATARANK_TIERS"):
             env["tiers"] = value
+        if value := os.environ.get("DATARANK_SPARK_MASTER"):
+            env["spark_master"] = value
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 

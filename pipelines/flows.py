@@ -78,12 +78,18 @@ def datarank_flow(
     threads: int | None = None,
     stages: list[str] | None = None,
     settings: Settings | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> RunState:
     """The nightly: ingest the snapshot's new part files, score every work, check, publish, then
-    write the configured ranked tables. `stages` runs a subset, in the pipeline's order."""
+    write the configured ranked tables. `stages` runs a subset, in the pipeline's order.
+
+    `engine="spark"` with `spark_master` (e.g. `sc://spark-connect:15002`) scores on a Spark cluster
+    (docs/spark.md); the other stages run where the flow runs.
+    """
     settings = settings or _settings(
         snapshot=snapshot, data_dir=data_dir, cap=cap, damping=damping, max_row_drop=max_row_drop,
-        exports=exports, memory_limit=memory_limit, threads=threads,
+        exports=exports, memory_limit=memory_limit, threads=threads, engine=engine, spark_master=spark_master,
     )
     return _execute(settings, tuple(stages) if stages else tuple(STAGES))
 

@@ -21,10 +21,11 @@ ranked as (
     select
         citations.cited_id,
         citations.citing_id,
-        row_number() over (
+        -- cast: Spark's row_number() is an INT, DuckDB's a BIGINT
+        cast(row_number() over (
             partition by citations.cited_id
             order by signal.citer_order_key desc
-        ) as citer_rank
+        ) as bigint) as citer_rank
     from citations
     inner join signal
         on signal.work_id = citations.citing_id

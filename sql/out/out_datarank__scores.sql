@@ -10,6 +10,10 @@
 -- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
 -- so a work exactly at a cut-off is in the better tier whatever the floating-point rounding.
 -- Plain SQL (window functions, CASE) so other engines run it as is.
+-- Rank, percentile and the year × type standing all order works by rank_key, DataRank in fixed point (units of 2^-32) built from an exact integer
+-- sum of the citers' signals: a floating-point sum depends on the order the engine adds in (threads,
+-- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
+-- Works less than ~2^-31 apart count as tied (then ordered by id).
 -- Parameters: $cap, $damping, $tier_s1, $tier_s2, $tier_s3, $tier_s4.
 with
 
@@ -37,7 +41,10 @@ network as (
         count(*) as citers_considered,
         count(*) filter (where is_self_citation) as self_citations_excluded,
         count(*) filter (where not is_self_citation and citer_cited_by_count > 0) as citers_with_signal,
-        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score
+        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score,
+        coalesce(
+            sum(cast(floor(citer_signal * 4294967296.0) as bigint)) filter (where not is_self_citation), 0
+        ) as network_fixed
     from int_datarank__considered_citers
     group by cited_id
 ),
@@ -50,6 +57,7 @@ scored as (
         coalesce(network.network_score, 0.0) as network_score,
         (1 - $damping) * signal.base_score as base_contribution,
         $damping * coalesce(network.network_score, 0.0) as network_contribution,
+        coalesce(network.network_fixed, 0) as network_fixed,
         coalesce(citers_in_snapshot.citers_in_snapshot, 0) as citers_in_snapshot,
         coalesce(network.citers_considered, 0) as citers_considered,
         coalesce(network.self_citations_excluded, 0) as self_citations_excluded,
@@ -71,19 +79,22 @@ scored as (
 with_total as (
     select
         *,
-        base_contribution + network_contribution as datarank
+        base_contribution + network_contribution as datarank,
+        cast(floor(base_contribution * 4294967296.0) as bigint)
+            + cast(floor($damping * network_fixed) as bigint) as rank_key
     from scored
 ),
 
 ranked as (
     select
         *,
-        row_number() over (order by datarank desc, work_id asc) as rank,
+        -- cast: Spark's row_number() is an INT, DuckDB's a BIGINT
+        cast(row_number() over (order by rank_key desc, work_id asc) as bigint) as rank,
         case
             when count(*) over () = 1 then 100.0
-            else 100.0 * percent_rank() over (order by datarank asc)
+            else 100.0 * percent_rank() over (order by rank_key asc)
         end as percentile,
-        rank() over (order by datarank asc) - 1 as works_below,
+        rank() over (order by rank_key asc) - 1 as works_below,
         count(*) over () as works_total
     from with_total
 ),
@@ -91,13 +102,13 @@ ranked as (
 standing as (
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by publication_year, type
-            order by datarank desc, work_id asc
-        ) as year_type_rank,
+            order by rank_key desc, work_id asc
+        ) as bigint) as year_type_rank,
         case
             when count(*) over (partition by publication_year, type) = 1 then 100.0
-            else 100.0 * percent_rank() over (partition by publication_year, type order by datarank asc)
+            else 100.0 * percent_rank() over (partition by publication_year, type order by rank_key asc)
         end as year_type_percentile,
         count(*) over (partition by publication_year, type) as year_type_works,
         case

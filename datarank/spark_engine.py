@@ -1,0 +1,290 @@
+"""The Spark engine: the same scoring SQL files, run on Apache Spark (`--engine spark`).
+
+There is one source of truth for the metric: `sql/int/` and `sql/out/`, written in DuckDB's dialect.
+This module turns each file into Spark SQL with sqlglot at run time, binds `$cap`, `$damping` and the tier cut-offs as
+Spark named parameters (validated numbers, never spliced into the text), reads the lake's core
+tables, and writes the outputs as Parquet where the DuckDB engine writes them: `scores.parquet` and
+`citers.parquet` in the staged version, which check and publish then treat like the DuckDB engine's.
+
+Spark writes a folder of part files per table; the published layout is one file per table, so the
+finished folders are compacted into one ZSTD Parquet file by DuckDB (a streaming copy).
+
+Where a construct in the SQL does not transpile or behaves differently in Spark, the SQL itself is
+changed to a form both engines run identically (docs/spark.md lists those forms); there is no
+second copy of the metric.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from datarank import DataRankError
+from datarank.db import connect, copy_to_parquet, literal, sql_text
+from datarank.settings import Settings
+
+INSTALL_HINT = "pip install 'datarank[spark]'"
+CONNECT_HINT = "pip install 'datarank[spark-connect]'"
+JAVA_HINT = (
+    "install Java 17 or 21 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install "
+    "openjdk@17) or set JAVA_HOME to one"
+)
+#: Spark 4 runs on Java 17 and 21.
+MIN_JAVA = 17
+_LOG_CONFIG = Path(__file__).resolve().parent / "spark-log4j2.properties"
+#: PySpark 4.x warns about pandas 3 when Spark Connect loads pandas; nothing we call is affected.
+_PANDAS_3_WARNING = r"PySpark does not yet fully support pandas >= 3\.0\.0"
+
+
+@dataclass(frozen=True)
+class SparkStatement:
+    """One scoring SQL file in Spark's dialect.
+
+    Attributes:
+        text: The Spark SQL; DuckDB's `$name` parameters are Spark's `:name` markers in it.
+        parameters: The names of those parameters, read from the parsed statement.
+    """
+
+    text: str
+    parameters: frozenset[str]
+
+
+def spark_sql(step: str) -> SparkStatement:
+    """`sql/<step>.sql`, transpiled from DuckDB's dialect to Spark's by sqlglot.
+
+    Raises:
+        DataRankError: sqlglot cannot express part of the statement in Spark SQL (the statement
+            should then be rewritten in a form both engines run).
+    """
+    return transpile(sql_text(step))
+
+
+@cache
+def transpile(text: str) -> SparkStatement:
+    """DuckDB SQL → Spark SQL; anything sqlglot cannot carry over is an error, never a warning."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ErrorLevel, SqlglotError
+
+    try:
+        trees = sqlglot.parse(text, read="duckdb")
+        if len(trees) != 1 or trees[0] is None:
+            raise DataRankError(f"a scoring SQL file must hold one statement, found {len(trees)}")
+        tree = trees[0]
+        if tree.find(exp.Qualify):
+            # sqlglot rewrites QUALIFY into a subquery whose helper column leaks through `select *`.
+            raise DataRankError("scoring SQL must not use QUALIFY (Spark has none): filter the window in a subquery")
+        spark_text = tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
+    except SqlglotError as error:
+        raise DataRankError(f"scoring SQL does not transpile to Spark SQL: {str(error).splitlines()[0]}") from None
+    names = frozenset(node.name for node in tree.find_all(exp.Placeholder))
+    return SparkStatement(text=spark_text, parameters=names)
+
+
+def spark_params(statement: SparkStatement, params: dict[str, Any]) -> dict[str, int | float]:
+    """The parameters the statement names, checked to be plain finite numbers.
+
+    They travel as Spark named parameters, typed by Python (int → INT, float → DOUBLE, as the
+    DuckDB engine binds them), never as SQL text.
+    """
+    missing = statement.parameters - set(params)
+    if missing:
+        raise DataRankError(f"scoring SQL needs parameter(s) {', '.join(sorted(missing))}, which were not given")
+    used: dict[str, int | float] = {}
+    for name in sorted(statement.parameters):
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise DataRankError(f"parameter {name} must be a number, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise DataRankError(f"parameter {name} must be finite, got {value!r}")
+        used[name] = value
+    return used
+
+
+def score_with_spark(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
+    """Run the scoring steps on Spark over `core_dir`'s tables; write the outputs into `staged`.
+
+    Every step is written to Parquet and read back before the next one uses it, as the DuckDB
+    engine does, so Spark never recomputes a step; Spark's folders are removed once the outputs
+    are compacted into the staged version.
+    """
+    from datarank.score import CORE_VIEWS, OUTPUTS, SCORE_STEPS
+
+    work = staged / "intermediate" / "spark"
+    params = settings.score_params
+    try:
+        spark = spark_session(settings)
+        _keep_two_stage_top_k(spark, settings.cap)
+        for table, view in CORE_VIEWS.items():
+            spark.read.parquet(_uri(core_dir / f"{table}.parquet")).createOrReplaceTempView(view)
+        for step in SCORE_STEPS:
+            name = Path(step).name
+            statement = spark_sql(step)
+            frame = spark.sql(statement.text, args=spark_params(statement, params))
+            frame.write.mode("overwrite").option("compression", "zstd").parquet(_uri(work / name))
+            spark.read.parquet(_uri(work / name)).createOrReplaceTempView(name)
+        counts = _compact(settings, work, staged, OUTPUTS)
+    except Exception as error:
+        if isinstance(error, DataRankError) or not _is_spark_error(error):
+            raise
+        raise DataRankError(f"the spark engine failed: {_first_line(error)}") from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return counts
+
+
+def spark_session(settings: Settings) -> Any:
+    """The SparkSession to score with: an existing one if this process has it, else a new one.
+
+    `sc://` masters get a Spark Connect session (no local JVM); every other master starts a local
+    driver JVM, so Java must be there. In local mode Spark's scratch files go under the data dir
+    (like DuckDB's spill files) and `--memory-limit` becomes the driver's heap.
+    """
+    pyspark = _import_pyspark()
+    from pyspark.sql import SparkSession
+
+    master = settings.spark_master
+    if master and master.startswith("sc://"):
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=_PANDAS_3_WARNING, category=FutureWarning)
+                return SparkSession.builder.remote(master).appName("datarank").getOrCreate()
+        except ImportError as error:
+            raise DataRankError(
+                f"Spark Connect ({master}) needs its client libraries ({_first_line(error)}): {CONNECT_HINT}"
+            ) from None
+    # Under spark-submit the JVM is already up with spark-submit's --master and --conf: only a run
+    # that starts its own driver checks Java and gets the local settings.
+    under_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not under_spark_submit and getattr(pyspark.SparkContext, "_active_spark_context", None) is None:
+        find_java()
+    builder = SparkSession.builder.appName("datarank").config("spark.ui.showConsoleProgress", "false")
+    if master:
+        builder = builder.master(master)
+    if (master or "").startswith("local") or (master is None and not under_spark_submit):
+        scratch = settings.data_dir / "tmp" / "spark"
+        scratch.mkdir(parents=True, exist_ok=True)
+        builder = builder.config("spark.local.dir", str(scratch))
+        if settings.memory_limit:
+            builder = builder.config("spark.driver.memory", spark_memory(settings.memory_limit))
+    if not under_spark_submit and not _user_log_config():
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}")
+    return builder.getOrCreate()
+
+
+def find_java() -> Path:
+    """The `java` Spark will start (JAVA_HOME's, else the one on PATH), checked to be 17 or newer.
+
+    Raises:
+        DataRankError: no Java, or one too old for Spark 4; the message says how to get one.
+    """
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home:
+        java = Path(java_home) / "bin" / "java"
+        if not java.is_file():
+            raise DataRankError(f"the spark engine needs Java, and JAVA_HOME={java_home} has no bin/java: {JAVA_HINT}")
+    else:
+        found = shutil.which("java")
+        if found is None:
+            raise DataRankError(f"the spark engine needs Java, and none is on PATH: {JAVA_HINT}")
+        java = Path(found)
+    try:
+        process = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        raise DataRankError(f"the spark engine cannot run {java} ({error}): {JAVA_HINT}") from None
+    version = java_major_version(process.stderr + process.stdout)
+    if version is None:
+        raise DataRankError(f"the spark engine cannot tell which Java {java} is: {JAVA_HINT}")
+    if version < MIN_JAVA:
+        raise DataRankError(f"the spark engine needs Java {MIN_JAVA} or newer, {java} is Java {version}: {JAVA_HINT}")
+    return java
+
+
+def java_major_version(version_output: str) -> int | None:
+    """17 from `openjdk version "17.0.15" …`, 8 from `java version "1.8.0_402"`."""
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', version_output)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def spark_memory(memory_limit: str) -> str:
+    """DuckDB's `--memory-limit` (e.g. `4GB`, `512MiB`) as a JVM size for Spark (`4096m`)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*", memory_limit, flags=re.IGNORECASE)
+    if not match:
+        raise DataRankError(f"--memory-limit {memory_limit!r} is not a size the spark engine understands (e.g. 4GB)")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    mebibytes = number * {"": 1 / 2**20, "K": 1 / 2**10, "M": 1, "G": 2**10, "T": 2**20}[unit]
+    if mebibytes < 1:
+        raise DataRankError(f"--memory-limit {memory_limit!r} is too small for the spark engine")
+    return f"{int(mebibytes)}m"
+
+
+def _keep_two_stage_top_k(spark: Any, cap: int) -> None:
+    """Spark plans `row_number() … <= cap` as a per-map-task top-k before the shuffle (so a work
+    with 400,000 citers sends at most `cap` rows per task), but only while cap is at most
+    `spark.sql.optimizer.windowGroupLimitThreshold` (1000 by default): raise it for larger caps."""
+    key = "spark.sql.optimizer.windowGroupLimitThreshold"
+    current = int(spark.conf.get(key, "1000"))
+    if 0 <= current < cap:
+        spark.conf.set(key, str(cap))
+
+
+def _compact(settings: Settings, work: Path, staged: Path, outputs: dict[str, str]) -> dict[str, int]:
+    """Spark's part-file folders → one ZSTD Parquet file per published table, and their row counts."""
+    counts: dict[str, int] = {}
+    connection = connect(settings)
+    try:
+        for published, step in outputs.items():
+            parts = sorted((work / step).glob("*.parquet"))
+            if not parts:
+                raise DataRankError(f"internal error: Spark wrote no Parquet part files for {step}")
+            files = ", ".join(literal(str(p)) for p in parts)
+            copy_to_parquet(connection, f"select * from read_parquet([{files}])", staged / f"{published}.parquet")
+            counts[published] = connection.execute(
+                f"select count(*) from read_parquet({literal(str(staged / f'{published}.parquet'))})"
+            ).fetchall()[0][0]
+    finally:
+        connection.close()
+    return {"scores": counts["scores"], "considered_citers": counts["citers"]}
+
+
+def _import_pyspark() -> Any:
+    try:
+        import pyspark
+        import sqlglot  # noqa: F401 - the transpiler comes with the same extra
+    except ImportError:
+        raise DataRankError(f"the spark engine needs PySpark and sqlglot, which are not installed: {INSTALL_HINT}") from None
+    major = int(pyspark.__version__.split(".")[0])
+    if major < 4:
+        raise DataRankError(f"the spark engine needs PySpark 4 or newer, found {pyspark.__version__}: {INSTALL_HINT}")
+    return pyspark
+
+
+def _user_log_config() -> bool:
+    """Whether the user configured Spark's logging themselves (then we leave it alone)."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR")
+    return bool(conf_dir) and (Path(conf_dir) / "log4j2.properties").is_file()
+
+
+def _is_spark_error(error: Exception) -> bool:
+    return type(error).__module__.startswith(("pyspark", "py4j"))
+
+
+def _uri(path: Path) -> str:
+    """An explicit `file://` URI: a bare path would mean HDFS on a cluster whose default FS is HDFS."""
+    return path.resolve().as_uri()
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
