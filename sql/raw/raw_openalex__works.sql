@@ -5,6 +5,8 @@
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
 -- Parameters: $path — the file to read.
+-- Memory: the file is streamed in 64 MB buffers (DuckDB's default buffer is 16 × max_line_size,
+-- 1 GB per file read); a line may be up to 64 MB. row_number() over () streams too.
 -- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
 -- never inferred (abstract_inverted_index alone would blow up inference), and only declared fields
 -- are parsed into the struct.
@@ -23,7 +25,8 @@ lines as (
         quote = '',
         escape = '',
         strict_mode = false,
-        max_line_size = 67108864
+        max_line_size = 67108864,
+        buffer_size = 67108864
     )
 ),
 
