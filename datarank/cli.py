@@ -204,7 +204,8 @@ def _describe_snapshot(summary: dict[str, Any]) -> str:
     snapshot = summary.get("snapshot", {})
     text = f"{snapshot.get('layout')} layout ({snapshot.get('file_format')} parts) at {snapshot.get('works_dir')}"
     if any(f.get("status") == "read" for f in summary.get("files", [])):
-        text += f" · up to {summary.get('parallel_files', 1)} files read at a time"
+        workers = summary.get("parallel_files", 1)
+        text += f" · {workers} file{'s' if workers != 1 else ''} read at a time"
     return text
 
 
