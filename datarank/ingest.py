@@ -232,7 +232,9 @@ class _PartReader:
                 from read_parquet({literal(str(raw))})
                 """
             ).fetchall()[0]
-        except duckdb.Error as error:
+        except DataRankError:
+            raise
+        except Exception as error:  # noqa: BLE001 - DuckDB's, PyArrow's or the store's: name the file
             raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
         finally:
             with self._lock:
@@ -259,11 +261,7 @@ class _PartReader:
         fs = self.snapshot.fs
         # Ranged reads of just the column chunks asked for; no read-ahead past them.
         options = {} if self.snapshot.is_local else {"cache_type": "none"}
-        try:
-            handle = fs.open(fs_path(self.snapshot, file.url), "rb", **options)
-        except OSError as error:
-            raise DataRankError(f"{file.url}: cannot be read ({error})") from None
-        with handle:
+        with fs.open(fs_path(self.snapshot, file.url), "rb", **options) as handle:
             schema, batches, _ = read_batches(handle, file.url)
             cursor.register("raw_openalex__parquet_part", pa.RecordBatchReader.from_batches(schema, batches))
             try:

@@ -46,14 +46,17 @@ _PARTITION_RE = re.compile(r"updated_date=(\d{4}-\d{2}-\d{2})")
 _PART_RE = re.compile(r"part_(\d+)(?:\.[A-Za-z0-9]+)+$")
 
 #: fsspec options for s3:// URLs. Retries: botocore's adaptive mode (exponential backoff with
-#: jitter, client-side rate limiting) plus s3fs's own retries around each call, so a throttled or
-#: reset request is retried instead of failing a multi-hour ingest. Reads are ranged requests of
+#: jitter, client-side rate limiting; throttling, 5xx and connection errors) plus s3fs's own
+#: retries around each call, so a throttled or reset request is retried instead of failing a
+#: multi-hour ingest. Reads are ranged requests of
 #: `default_block_size`, so a part file is streamed, never held whole.
 S3_OPTIONS: dict[str, Any] = {
-    "retries": 10,
     "config_kwargs": {"retries": {"max_attempts": 10, "mode": "adaptive"}, "connect_timeout": 30, "read_timeout": 120},
     "default_block_size": 8 * 2**20,
     "default_cache_type": "readahead",
+    # A new client and empty listing cache for every run: a long-lived process (a Prefect worker)
+    # must not see yesterday's listing of files OpenAlex has since rewritten in place.
+    "skip_instance_cache": True,
 }
 #: The public OpenAlex bucket: read anonymously, in its region.
 OPENALEX_BUCKET = "openalex"
@@ -155,6 +158,7 @@ def open_snapshot(uri: str, options: dict[str, Any] | None = None) -> Snapshot:
     except (ImportError, ValueError) as error:
         raise DataRankError(f"cannot open {uri}: {error}") from None
     base = base.rstrip("/") or "/"
+    fs.invalidate_cache()
     layout, works_dir, manifest_path = _find_manifest(fs, base, uri)
     manifest = _read_manifest(fs, manifest_path)
     entries, totals = _manifest_entries(manifest, layout, _display(fs, manifest_path))
@@ -199,8 +203,8 @@ def file_states(snapshot: Snapshot) -> dict[str, FileState]:
         listing = fs.find(works_dir, detail=True)
     except (FileNotFoundError, NotADirectoryError):
         listing = {}
-    except OSError as error:
-        raise DataRankError(f"cannot list {snapshot.works_dir}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - the store's own errors
+        raise DataRankError(f"cannot list {snapshot.works_dir}: {_first_line(error)}") from None
     by_path = {_normal(path): info for path, info in listing.items()}
     states: dict[str, FileState] = {}
     for file in snapshot.files:
@@ -210,8 +214,8 @@ def file_states(snapshot: Snapshot) -> dict[str, FileState]:
                 info = fs.info(_fs_path(fs, file.url))
             except FileNotFoundError:
                 continue
-            except OSError as error:
-                raise DataRankError(f"{file.url}: cannot be read ({error})") from None
+            except Exception as error:  # noqa: BLE001 - the store's own errors
+                raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
         states[file.key] = FileState(size=int(info.get("size") or 0), fingerprint=_fingerprint(info))
     return states
 
@@ -239,7 +243,7 @@ def fs_path(snapshot: Snapshot, url: str) -> str:
 # ---------------------------------------------------------------- finding the manifest
 def _find_manifest(fs: Any, base: str, uri: str) -> tuple[str, str, str]:
     """(layout, works folder, manifest path) for what `base` points at; newest layout first."""
-    tried: list[str] = []
+    refused: list[str] = []
     for layout, works_dir, manifest_name in LAYOUTS:
         parts = works_dir.split("/")
         # `base` may be the root (k = 0), or the root plus the first k folders of works_dir.
@@ -249,14 +253,18 @@ def _find_manifest(fs: Any, base: str, uri: str) -> tuple[str, str, str]:
                 continue
             candidate_dir = posixpath.join(base, *parts[k:]) if parts[k:] else base
             manifest_path = posixpath.join(candidate_dir, manifest_name)
-            tried.append(manifest_path)
-            if _isfile(fs, manifest_path):
+            if _isfile(fs, manifest_path, refused):
                 return layout, candidate_dir, manifest_path
     # A works folder copied somewhere without the bucket's folder names.
     for manifest_name, layout in (("manifest.json", None), ("manifest", "legacy")):
         manifest_path = posixpath.join(base, manifest_name)
-        if _isfile(fs, manifest_path):
+        if _isfile(fs, manifest_path, refused):
             return layout or _layout_of_manifest(fs, manifest_path), base, manifest_path
+    if refused:
+        raise DataRankError(
+            f"no readable OpenAlex works manifest under {uri}: access was refused ({refused[0]}); "
+            "check the store's permissions or your credentials"
+        )
     raise DataRankError(
         f"no OpenAlex works manifest under {uri} (looked for data/parquet/works/manifest.json, "
         "data/jsonl/works/manifest.json and data/works/manifest); point --snapshot at the bucket "
@@ -270,21 +278,27 @@ def _layout_of_manifest(fs: Any, manifest_path: str) -> str:
     return "parquet" if fmt == "parquet" else "jsonl"
 
 
-def _isfile(fs: Any, path: str) -> bool:
+def _isfile(fs: Any, path: str, refused: list[str] | None = None) -> bool:
+    """Whether `path` is a file; False where it is absent, or hidden (S3 answers 403 for a missing
+    key to whoever may not list the bucket: noted in `refused`). Other errors are the store's."""
     try:
-        return bool(fs.isfile(path))
-    except PermissionError:
+        return fs.info(path).get("type") == "file"
+    except (FileNotFoundError, NotADirectoryError):
         return False
-    except OSError as error:
-        raise DataRankError(f"cannot look for a manifest at {_display(fs, path)}: {error}") from None
+    except PermissionError as error:
+        if refused is not None:
+            refused.append(f"{_display(fs, path)}: {_first_line(error)}")
+        return False
+    except Exception as error:  # noqa: BLE001 - the store's own errors (no credentials, no endpoint, …)
+        raise DataRankError(f"cannot look for a manifest at {_display(fs, path)}: {_first_line(error)}") from None
 
 
 def _read_manifest(fs: Any, manifest_path: str) -> Any:
     try:
         with fs.open(manifest_path, "rb") as handle:
             return json.load(handle)
-    except (OSError, ValueError) as error:
-        raise DataRankError(f"cannot read the manifest {_display(fs, manifest_path)}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - not JSON, or the store's own errors
+        raise DataRankError(f"cannot read the manifest {_display(fs, manifest_path)}: {_first_line(error)}") from None
 
 
 def _manifest_entries(manifest: Any, layout: str, where: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -411,6 +425,10 @@ def _strip_suffix(path: str, suffix: str) -> str:
     if _ends_with(path, suffix):
         return path[: -len(suffix)].rstrip("/") or "/"
     return posixpath.normpath(posixpath.join(path, *([".."] * len(suffix.split("/")))))
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _int_or_none(value: Any) -> int | None:
