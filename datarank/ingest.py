@@ -45,10 +45,11 @@ log = logging.getLogger(__name__)
 FileCallback = Callable[[SnapshotFile, dict[str, Any], int, int], None]
 
 #: Memory one file being read may take (64 MB read buffers, parsed rows in flight, one 100k-row
-#: group of the Parquet writer): benchmarks/ingest_throughput.py measured ~290 MB more peak memory
-#: for a second file read alongside, flat in the file's size. How many files are read side by side
-#: is bounded by the memory limit divided by this.
-FILE_MEMORY = 512 << 20
+#: group of the Parquet writer). Measured (benchmarks/README.md): ~290 MB more peak memory for a
+#: second file read alongside; a whole process reading one part of 600 MB gzip peaks at ~590 MB,
+#: growing slowly with the part's size. How many files are read side by side is bounded by the
+#: memory limit divided by this.
+FILE_MEMORY = 1 << 30
 #: Rows per row group of a raw file (the writer holds one group per file being read).
 RAW_ROW_GROUP = 100_000
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.

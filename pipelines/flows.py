@@ -62,6 +62,22 @@ def compute_flow(data_dir: str | None = None, cap: int | None = None, damping: f
     return datarank_flow(data_dir=data_dir, cap=cap, damping=damping, stages=["score", "check", "publish"])
 
 
+def _report_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """What changed since the last ingest, and what did not add up (docs/ingest.md)."""
+    changes = report.get("changes") or {}
+    rows = [
+        (f"works {name}", f"{changes[f'works_{name}']:,}") for name in ("added", "updated", "removed") if f"works_{name}" in changes
+    ]
+    rows += [(f"new {name}", f"{changes[f'{name}_new']:,}") for name in ("merges", "deletions") if f"{name}_new" in changes]
+    mismatches = report.get("record_count_mismatches") or []
+    if mismatches:
+        rows.append(("record counts unlike the manifest", ", ".join(m["key"] for m in mismatches)))
+    lost = [v for v in report.get("vanished_files") or [] if v.get("works_not_superseded")]
+    if lost:
+        rows.append(("files gone with their works", ", ".join(f"{v['key']} ({v['works_not_superseded']:,})" for v in lost)))
+    return rows
+
+
 def summary_markdown(state: RunState) -> str:
     """The run summary an operator reads in the Prefect UI."""
     snapshot = state.ingest_summary.get("snapshot", {})
@@ -71,6 +87,7 @@ def summary_markdown(state: RunState) -> str:
         ("version published", state.version or "—"),
         ("snapshot", f"{snapshot.get('uri')} ({snapshot.get('layout')}, latest partition {snapshot.get('latest_partition')})"),
         ("files", f"{len(files)} in manifest, {sum(f.get('status') == 'read' for f in files)} read"),
+        *_report_rows(state.ingest_summary.get("report", {})),
         *((key.replace("_", " "), f"{value:,}") for key, value in counts.items()),
         ("cap / damping", f"{state.settings.cap} / {state.settings.damping}"),
         *((f"{name} time", f"{seconds:.2f} s") for name, seconds in state.timings.items()),

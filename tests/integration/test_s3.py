@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import boto3
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -25,9 +26,6 @@ from datarank.cli import main
 from datarank.pipeline import run
 from datarank.settings import Settings
 from tests.layouts_factory import random_release, write_release
-
-boto3 = pytest.importorskip("boto3")
-pytest.importorskip("moto")
 
 BUCKET = "openalex"
 MIRROR = "mirror-bucket"
