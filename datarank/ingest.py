@@ -179,7 +179,9 @@ class _PartReader:
         self.workers = ingest_workers(self.settings, len(to_read))
         if to_read:
             log.info("reading %d of %d part files, %d at a time", len(to_read), total, self.workers)
-        error: BaseException | None = None
+        # A file that fails does not stop the others: what is read stays in the lake for the next
+        # run, and the error names every file that failed.
+        failures: list[tuple[SnapshotFile, BaseException]] = []
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ingest") as pool:
             pending: dict[Future[dict[str, Any]], tuple[SnapshotFile, FileState, Path]] = {
                 pool.submit(self._read, file, state, raw): (file, state, raw) for file, state, raw in to_read
@@ -189,12 +191,8 @@ class _PartReader:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         file, state, raw = pending.pop(future)
-                        if future.cancelled():
-                            continue
                         if future.exception() is not None:
-                            error = error or future.exception()
-                            for other in pending:
-                                other.cancel()
+                            failures.append((file, future.exception()))
                             continue
                         stats = future.result()
                         previous = ingested.get(file.key)
@@ -211,8 +209,13 @@ class _PartReader:
                     other.cancel()
                 self._interrupt()
                 raise
-        if error is not None:
-            raise error
+        if failures:
+            failures.sort(key=lambda failure: failure[0].key)
+            first = failures[0][1]
+            if len(failures) == 1:
+                raise first
+            others = ", ".join(file.url for file, _ in failures[1:])
+            raise DataRankError(f"{first} — and {len(failures) - 1} more part files failed: {others}")
         return [rows[file.key] for file in self.snapshot.files]
 
     def _read(self, file: SnapshotFile, state: FileState, raw: Path) -> dict[str, Any]:

@@ -322,3 +322,26 @@ class _CountingFile(io.BytesIO):
         count = super().readinto(buffer)
         self.read_bytes += count
         return count
+
+
+def test_an_unreadable_part_fails_the_run_and_the_next_run_resumes(tmp_path: Path) -> None:
+    """A corrupt gzip of the right size (a broken copy) fails the run naming the file; the other
+    parts are still read and stay in the lake, so the run after the fix reads only the fixed file."""
+    release = random_release(seed=5, works=60, partitions=3)
+    write_release(tmp_path, release, "jsonl")
+    part = sorted((tmp_path / "data/jsonl/works").rglob("*.gz"))[1]
+    good = part.read_bytes()
+    part.write_bytes(good[:20] + bytes(len(good) - 20))  # same size, garbage after the header
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--snapshot", str(tmp_path), "--data-dir", str(out), "--threads", "2"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"datarank: error: {part}: cannot be read (")
+    assert not (out / "current").exists()
+    part.write_bytes(good)
+    state = run(Settings(snapshot=str(tmp_path), data_dir=out, threads=2))
+    read = [f["key"] for f in state.ingest_summary["files"] if f["status"] == "read"]
+    assert read == [part.relative_to(tmp_path).as_posix()]
+    run(Settings(snapshot=str(tmp_path), data_dir=tmp_path / "fresh"))
+    fresh = _tables(tmp_path / "fresh")
+    for name, frame in _tables(out).items():
+        assert frame.equals(fresh[name]), name
