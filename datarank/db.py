@@ -80,14 +80,22 @@ def create_table(connection: duckdb.DuckDBPyConnection, step: str, params: dict[
 
 
 def copy_to_parquet(
-    connection: duckdb.DuckDBPyConnection, query: str, path: Path, params: dict[str, Any] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    query: str,
+    path: Path,
+    params: dict[str, Any] | None = None,
+    row_group_size: int = 1_000_000,
 ) -> None:
-    """Write a query's result as one ZSTD Parquet file, through a temporary name then a rename."""
+    """Write a query's result as one ZSTD Parquet file, through a temporary name then a rename.
+
+    The writer holds one row group in memory: readers that run side by side pass a smaller one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     run_sql(
         connection,
-        f"copy ({query}) to {literal(str(partial))} (format parquet, compression zstd, row_group_size 1000000)",
+        f"copy ({query}) to {literal(str(partial))} "
+        f"(format parquet, compression zstd, row_group_size {int(row_group_size)})",
         params or {},
     )
     partial.replace(path)

@@ -1,17 +1,31 @@
 """Ingest: OpenAlex part files → raw Parquet (cached per file) → core tables of one snapshot.
 
-Reading is DuckDB's work (gzip, line splitting, JSON parsing with a declared schema); Python only
-walks the list of files the manifest names. A file already read, unchanged (same key, size and
-fsspec `ukey`), is not read again, so a nightly run reads only the new partitions.
+Reading is DuckDB's work (gzip, line splitting, JSON parsing with a declared schema) or, for the
+Parquet layout, PyArrow's (only the leaves DataRank keeps); Python only walks the list of files the
+manifest names. Files are independent, so several are read at once, each on its own DuckDB cursor
+of one database: they share its memory limit and thread pool.
+
+Incremental runs: the lake remembers every part file it read (`lake/raw/ingested.json`: key, url,
+size, fingerprint — the S3 ETag or the local modification time — and its raw Parquet). A later run
+reads only files that are new or changed, then rebuilds the core tables from the raw files of the
+current manifest, applying the current merges and deletions. So the result after any sequence of
+runs is, by construction, the result of a fresh full run on the same snapshot; what a run changed
+(works added, updated, removed; new merges and deletions; files that left the manifest with works
+found nowhere else) is computed against the previous ingest and reported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +35,25 @@ import pyarrow as pa
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_text
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
+from datarank.parquet_parts import read_batches
 from datarank.settings import Settings
-from datarank.snapshot import Snapshot, SnapshotFile, open_snapshot, verify_file
+from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
 
 log = logging.getLogger(__name__)
 
 #: Called after each part file: (file, its stats, how many files done, how many in all).
 FileCallback = Callable[[SnapshotFile, dict[str, Any], int, int], None]
+
+#: Memory one file being read may take (64 MB read buffers, parsed rows in flight, one 100k-row
+#: group of the Parquet writer). Measured (benchmarks/README.md): ~290 MB more peak memory for a
+#: second file read alongside; a whole process reading one part of 600 MB gzip peaks at ~590 MB,
+#: growing slowly with the part's size. How many files are read side by side is bounded by the
+#: memory limit divided by this.
+FILE_MEMORY = 1 << 30
+#: Rows per row group of a raw file (the writer holds one group per file being read).
+RAW_ROW_GROUP = 100_000
+#: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
+_ORPHAN_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -39,32 +65,46 @@ class IngestResult:
 
 
 def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestResult:
-    """Read the snapshot's new part files and rebuild the core tables of the snapshot.
+    """Read the snapshot's new or changed part files and rebuild the core tables of the snapshot.
 
     Raises:
-        DataRankError: the manifest is missing, or a part file is missing, truncated or unreadable
-            (the message names the file); nothing already ingested or published is changed.
+        DataRankError: the manifest is missing, or a part file is missing, of the wrong size or
+            unreadable (the message names the file); nothing already ingested or published is changed.
     """
     started = time.perf_counter()
     lake = Lake(settings.data_dir)
     snapshot = open_snapshot(settings.snapshot)
     if not snapshot.files:
         raise DataRankError(f"the manifest {snapshot.manifest_url} lists no part files")
-    log.info("snapshot %s: %s layout, %d part files", snapshot.uri, snapshot.layout, len(snapshot.files))
+    log.info("snapshot %s: %s", snapshot.uri, snapshot.describe())
+    states = file_states(snapshot)
+    for file in snapshot.files:  # every file before reading any: a release still being written fails fast
+        verify_file(file, states.get(file.key))
+    ingested = lake.read_ingested()
+    previous_core = _previous_core(lake)
     connection = connect(settings)
     try:
         if not snapshot.is_local:
             connection.register_filesystem(snapshot.fs)
-        files = _read_part_files(connection, lake, snapshot, on_file)
+            # Every byte is read once: DuckDB's cache of remote files would only hold memory.
+            run_sql(connection, "set enable_external_file_cache = false")
+        reader = _PartReader(connection, lake, snapshot, settings)
+        files = reader.read_all(states, ingested, on_file)
         read_seconds = time.perf_counter() - started
+        in_manifest = {file.key for file in snapshot.files}
+        vanished = {key: entry for key, entry in ingested.items() if key not in in_manifest}
         staged = lake.new_core_dir()
-        counts = _build_core(connection, lake, snapshot, files, staged)
+        counts, report = _build_core(connection, lake, snapshot, files, vanished, previous_core, staged)
     finally:
         connection.close()
+    report |= _count_report(snapshot, files)
+    _log_report(report)
     summary = {
         "snapshot": {
             "uri": snapshot.uri,
             "layout": snapshot.layout,
+            "file_format": snapshot.file_format,
+            "works_dir": snapshot.works_dir,
             "manifest": snapshot.manifest_url,
             "manifest_record_count": snapshot.manifest_record_count,
             "manifest_content_length": snapshot.manifest_content_length,
@@ -73,71 +113,196 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         },
         "files": files,
         "counts": counts,
+        "report": report,
+        "parallel_files": reader.workers,
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
     write_json_atomic(staged / "ingest.json", summary)
     core = lake.commit_core(staged)
+    _forget(lake, vanished)
     return IngestResult(core_dir=core, summary=summary)
 
 
-def _read_part_files(
-    connection: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot, on_file: FileCallback | None
-) -> list[dict[str, Any]]:
-    """Bring every part file of the manifest into the raw cache; return one stats row per file."""
-    ingested = lake.read_ingested()
-    rows: list[dict[str, Any]] = []
-    for done, file in enumerate(snapshot.files, start=1):
-        verify_file(snapshot, file)
-        ukey = snapshot.fs.ukey(file.url if snapshot.is_local else snapshot.fs._strip_protocol(file.url))
-        cached = ingested.get(file.key)
-        raw_path = lake.raw_works_dir / f"{_digest(file.key)}-{_digest(ukey)}.parquet"
-        if cached and cached.get("raw") == raw_path.name and raw_path.exists():
-            stats = {**cached, "status": "cached", "seconds": 0.0}
-        else:
-            stats = _read_part_file(connection, file, raw_path)
-            ingested[file.key] = {**stats, "raw": raw_path.name, "ukey": ukey}
-            lake.write_ingested(ingested)
-            if cached and cached.get("raw") != raw_path.name:
-                (lake.raw_works_dir / cached["raw"]).unlink(missing_ok=True)
-        stats = {key: value for key, value in stats.items() if key != "ukey"}
-        rows.append({"key": file.key, **stats, "raw": raw_path.name})
-        if on_file:
-            on_file(file, stats, done, len(snapshot.files))
-    return rows
+def ingest_workers(settings: Settings, files: int) -> int:
+    """How many part files to read side by side: one per core (or `--threads`), no more than the
+    memory limit holds at `FILE_MEMORY` each, never more than there are files."""
+    cores = settings.threads or os.cpu_count() or 1
+    memory = parse_memory(settings.memory_limit) or int(0.8 * _physical_memory())
+    return max(1, min(cores, memory // FILE_MEMORY, files))
 
 
-def _read_part_file(connection: duckdb.DuckDBPyConnection, file: SnapshotFile, raw_path: Path) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        copy_to_parquet(connection, sql_text("raw/raw_openalex__works"), raw_path, {"path": file.url})
-    except duckdb.Error as error:
-        raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
-    lines, quarantined, invalid_references, invalid_authors = connection.execute(
-        f"""
-        select count(*), count(quarantine_reason),
-            coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)
-        from read_parquet({literal(str(raw_path))})
-        """
-    ).fetchall()[0]
-    if file.record_count is not None and lines != file.record_count:
-        log.warning("%s: %d lines but the manifest says %d records", file.url, lines, file.record_count)
-    return {
-        "url": file.url,
-        "size": file.content_length,
-        "manifest_records": file.record_count,
-        "lines": lines,
-        "quarantined": quarantined,
-        "invalid_references": invalid_references,
-        "invalid_authors": invalid_authors,
-        "status": "read",
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+def parse_memory(limit: str | None) -> int | None:
+    """Bytes in a DuckDB memory limit such as ``4GB``, ``500MiB`` or ``2.5 GB``; None if unset or unknown."""
+    if not limit:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B)?\s*", limit.upper())
+    if not match:
+        return None
+    number, prefix, unit = float(match.group(1)), match.group(2), match.group(3) or "B"
+    base = 1024 if unit == "IB" else 1000
+    return int(number * base ** " KMGT".index(prefix or " "))
 
 
+# ---------------------------------------------------------------- reading part files
+class _PartReader:
+    """Brings part files into the raw cache, several at a time, recording each in ingested.json as
+    soon as it is done (so a run that fails halfway keeps what it read)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot, settings: Settings) -> None:
+        self.connection = connection
+        self.lake = lake
+        self.snapshot = snapshot
+        self.settings = settings
+        self.workers = 1
+        self._active: dict[int, duckdb.DuckDBPyConnection] = {}
+        self._lock = threading.Lock()
+
+    def read_all(
+        self, states: dict[str, FileState], ingested: dict[str, dict[str, Any]], on_file: FileCallback | None
+    ) -> list[dict[str, Any]]:
+        """One stats row per part file of the manifest, in manifest order."""
+        rows: dict[str, dict[str, Any]] = {}
+        to_read: list[tuple[SnapshotFile, FileState, Path]] = []
+        total, done = len(self.snapshot.files), 0
+        for file in self.snapshot.files:
+            state = states[file.key]
+            raw = self.lake.raw_works_dir / f"{_digest(file.key)}-{_digest(f'{state.size}:{state.fingerprint}')}.parquet"
+            cached = ingested.get(file.key)
+            if cached and cached.get("raw") == raw.name and cached.get("format") == self.snapshot.file_format and raw.exists():
+                rows[file.key] = {**cached, "key": file.key, "url": file.url, "status": "cached", "seconds": 0.0}
+                done += 1
+                if on_file:
+                    on_file(file, rows[file.key], done, total)
+            else:
+                to_read.append((file, state, raw))
+        self._clear_orphans(ingested)
+        self.workers = ingest_workers(self.settings, len(to_read))
+        if to_read:
+            log.info("reading %d of %d part files, %d at a time", len(to_read), total, self.workers)
+        # A file that fails does not stop the others: what is read stays in the lake for the next
+        # run, and the error names every file that failed.
+        failures: list[tuple[SnapshotFile, BaseException]] = []
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ingest") as pool:
+            pending: dict[Future[dict[str, Any]], tuple[SnapshotFile, FileState, Path]] = {
+                pool.submit(self._read, file, state, raw): (file, state, raw) for file, state, raw in to_read
+            }
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        file, state, raw = pending.pop(future)
+                        if future.exception() is not None:
+                            failures.append((file, future.exception()))
+                            continue
+                        stats = future.result()
+                        previous = ingested.get(file.key)
+                        ingested[file.key] = {key: value for key, value in stats.items() if key not in ("status", "seconds")}
+                        self.lake.write_ingested(ingested)
+                        if previous and previous.get("raw") and previous["raw"] != raw.name:
+                            (self.lake.raw_works_dir / previous["raw"]).unlink(missing_ok=True)
+                        rows[file.key] = stats
+                        done += 1
+                        if on_file:
+                            on_file(file, stats, done, total)
+            except BaseException:
+                for other in pending:
+                    other.cancel()
+                self._interrupt()
+                raise
+        if failures:
+            failures.sort(key=lambda failure: failure[0].key)
+            first = failures[0][1]
+            if len(failures) == 1:
+                raise first
+            others = ", ".join(file.url for file, _ in failures[1:])
+            raise DataRankError(f"{first} — and {len(failures) - 1} more part files failed: {others}")
+        return [rows[file.key] for file in self.snapshot.files]
+
+    def _read(self, file: SnapshotFile, state: FileState, raw: Path) -> dict[str, Any]:
+        started = time.perf_counter()
+        cursor = self.connection.cursor()
+        with self._lock:
+            self._active[threading.get_ident()] = cursor
+        try:
+            if self.snapshot.file_format == "parquet":
+                self._read_parquet(cursor, file, raw)
+            else:
+                copy_to_parquet(
+                    cursor, sql_text("raw/raw_openalex__works"), raw, {"path": file.url}, row_group_size=RAW_ROW_GROUP
+                )
+            lines, quarantined, invalid_references, invalid_authors = cursor.execute(
+                f"""
+                select count(*), count(quarantine_reason),
+                    coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)
+                from read_parquet({literal(str(raw))})
+                """
+            ).fetchall()[0]
+        except DataRankError:
+            raise
+        except Exception as error:  # noqa: BLE001 - DuckDB's, PyArrow's or the store's: name the file
+            raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
+        finally:
+            with self._lock:
+                self._active.pop(threading.get_ident(), None)
+            cursor.close()
+        return {
+            "key": file.key,
+            "url": file.url,
+            "format": self.snapshot.file_format,
+            "size": state.size,
+            "fingerprint": state.fingerprint,
+            "raw": raw.name,
+            "manifest_records": file.record_count,
+            "lines": lines,
+            "quarantined": quarantined,
+            "invalid_references": invalid_references,
+            "invalid_authors": invalid_authors,
+            "read_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": "read",
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+
+    def _read_parquet(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path) -> None:
+        fs = self.snapshot.fs
+        # Ranged reads of just the column chunks asked for; no read-ahead past them.
+        options = {} if self.snapshot.is_local else {"cache_type": "none"}
+        with fs.open(fs_path(self.snapshot, file.url), "rb", **options) as handle:
+            schema, batches, _ = read_batches(handle, file.url)
+            cursor.register("raw_openalex__parquet_part", pa.RecordBatchReader.from_batches(schema, batches))
+            try:
+                copy_to_parquet(cursor, sql_text("raw/raw_openalex__works_parquet"), raw, row_group_size=RAW_ROW_GROUP)
+            finally:
+                cursor.unregister("raw_openalex__parquet_part")
+
+    def _interrupt(self) -> None:
+        with self._lock:
+            for cursor in self._active.values():
+                cursor.interrupt()
+
+    def _clear_orphans(self, ingested: dict[str, dict[str, Any]]) -> None:
+        """Remove raw files no entry names, left by runs killed mid-file (old enough not to be another
+        run's work in progress; runs on one data dir are serialised by its lock anyway)."""
+        folder = self.lake.raw_works_dir
+        if not folder.is_dir():
+            return
+        known = {entry.get("raw") for entry in ingested.values()}
+        now = time.time()
+        for path in folder.iterdir():
+            if path.name not in known and now - path.stat().st_mtime > _ORPHAN_SECONDS:
+                path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- core tables
 def _build_core(
-    connection: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot, files: list[dict[str, Any]], out: Path
-) -> dict[str, int]:
-    """Deduplicate, apply merges and deletions, and write the core tables of this snapshot."""
+    connection: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    snapshot: Snapshot,
+    files: list[dict[str, Any]],
+    vanished: dict[str, dict[str, Any]],
+    previous_core: Path | None,
+    out: Path,
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Deduplicate, apply merges and deletions, write the core tables, and report what changed."""
     raw_dir = lake.raw_works_dir
     manifest_files = pa.table(
         {
@@ -148,16 +313,7 @@ def _build_core(
         }
     )
     connection.register("raw_openalex__files", manifest_files)
-    paths = ", ".join(literal(str(raw_dir / f["raw"])) for f in files)
-    run_sql(
-        connection,
-        f"""
-        create or replace view raw_openalex__works as
-        select raw.* exclude (filename), files.file_key, files.partition, files.part
-        from read_parquet([{paths}], filename = true) as raw
-        inner join raw_openalex__files as files on files.raw_path = raw.filename
-        """
-    )
+    _raw_view(connection, "raw_openalex__works", [str(raw_dir / f["raw"]) for f in files], "raw_openalex__files")
     _id_list(connection, "raw_openalex__merged_ids", snapshot.merged_id_files, "merge_date date, work_id bigint, merge_into_id bigint")
     _id_list(connection, "raw_openalex__deleted_ids", snapshot.deleted_id_files, "work_id bigint, deleted_date date")
 
@@ -179,6 +335,13 @@ def _build_core(
         order by file_key, line_number
         """,
         out / "quarantine.parquet",
+    )
+    # Kept beside the core tables so the next ingest can tell which merges and deletions are new.
+    copy_to_parquet(connection, "select * from core_openalex__merge_map order by work_id", out / "merge_map.parquet")
+    copy_to_parquet(
+        connection,
+        "select distinct work_id from raw_openalex__deleted_ids where work_id is not null order by work_id",
+        out / "deleted_ids.parquet",
     )
     counts = dict(
         zip(
@@ -208,9 +371,143 @@ def _build_core(
         "deleted_ids": _count(connection, "raw_openalex__deleted_ids"),
     }
     counts["references_dropped"] = counts["references"] - counts["citations"]
+    report = {
+        "vanished_files": _vanished_report(connection, raw_dir, vanished, out),
+        "changes": _changes(connection, previous_core, out),
+    }
     (out / "works_full.parquet").unlink()
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
-    return counts
+    return counts, report
+
+
+def _raw_view(connection: duckdb.DuckDBPyConnection, view: str, paths: list[str], files_table: str) -> None:
+    """`view`: the raw rows of `paths` with the file key, partition and part of each row's file."""
+    listed = ", ".join(literal(path) for path in paths)
+    run_sql(
+        connection,
+        f"""
+        create or replace view {view} as
+        select raw.* exclude (filename), files.file_key, files.partition, files.part
+        from read_parquet([{listed}], filename = true) as raw
+        inner join {files_table} as files on files.raw_path = raw.filename
+        """,
+    )
+
+
+def _vanished_report(
+    connection: duckdb.DuckDBPyConnection, raw_dir: Path, vanished: dict[str, dict[str, Any]], out: Path
+) -> list[dict[str, Any]]:
+    """Files read before that are no longer in the manifest, with how many of their works are
+    nowhere in the snapshot now (listed in vanished_works.parquet)."""
+    present = {key: entry for key, entry in vanished.items() if entry.get("raw") and (raw_dir / entry["raw"]).exists()}
+    report = [
+        {"key": key, "url": entry.get("url"), "works": None, "works_not_superseded": None}
+        for key, entry in sorted(vanished.items())
+        if key not in present
+    ]
+    if not present:
+        return report
+    connection.register(
+        "raw_openalex__vanished_files",
+        pa.table(
+            {
+                "raw_path": [str(raw_dir / entry["raw"]) for entry in present.values()],
+                "file_key": list(present),
+                "partition": [""] * len(present),
+                "part": [0] * len(present),
+            }
+        ),
+    )
+    _raw_view(
+        connection,
+        "raw_openalex__vanished_works",
+        [str(raw_dir / entry["raw"]) for entry in present.values()],
+        "raw_openalex__vanished_files",
+    )
+    materialize(connection, "core/core_openalex__vanished_works", out / "vanished_works.parquet")
+    counts = connection.execute(
+        """
+        select raw.file_key, count(distinct raw.work_id), count(distinct lost.work_id)
+        from raw_openalex__vanished_works as raw
+        left join core_openalex__vanished_works as lost
+            on lost.work_id = raw.work_id and lost.source_file = raw.file_key
+        where raw.quarantine_reason is null
+        group by raw.file_key
+        """
+    ).fetchall()
+    by_key = {key: (works, lost) for key, works, lost in counts}
+    for key, entry in sorted(present.items()):
+        works, lost = by_key.get(key, (0, 0))
+        report.append({"key": key, "url": entry.get("url"), "works": works, "works_not_superseded": lost})
+    return sorted(report, key=lambda row: row["key"])
+
+
+def _changes(connection: duckdb.DuckDBPyConnection, previous_core: Path | None, out: Path) -> dict[str, Any]:
+    """Works added, updated and removed, and merges and deletions new since the last ingest."""
+    for table in ("works", "merge_map", "deleted_ids"):
+        current = literal(str(out / f"{table}.parquet"))
+        run_sql(connection, f"create or replace view current__{table} as select * from read_parquet({current})")
+        previous = previous_core / f"{table}.parquet" if previous_core else None
+        if previous is not None and previous.exists():
+            source = f"read_parquet({literal(str(previous))})"
+            run_sql(connection, f"create or replace view previous__{table} as select * from {source}")
+        else:
+            run_sql(connection, f"create or replace view previous__{table} as select * from current__{table} limit 0")
+    cursor = connection.execute(sql_text("core/core_openalex__changes"))
+    columns = [d[0] for d in cursor.description]
+    values = cursor.fetchall()[0]
+    return {"since": previous_core.name if previous_core else None, **dict(zip(columns, values, strict=True))}
+
+
+def _previous_core(lake: Lake) -> Path | None:
+    try:
+        return lake.current_core()
+    except DataRankError:
+        return None
+
+
+def _count_report(snapshot: Snapshot, files: list[dict[str, Any]]) -> dict[str, Any]:
+    """Record counts against the manifest: per file, and in total."""
+    mismatches = [
+        {"key": f["key"], "manifest_records": f.get("manifest_records"), "lines": f["lines"]}
+        for f in files
+        if f.get("manifest_records") is not None and f["lines"] != f["manifest_records"]
+    ]
+    listed = [file.record_count for file in snapshot.files]
+    return {
+        "record_count_mismatches": mismatches,
+        "records": {
+            "manifest_total": snapshot.manifest_record_count,
+            "manifest_files_total": sum(listed) if all(n is not None for n in listed) else None,
+            "lines_read": sum(f["lines"] for f in files),
+        },
+    }
+
+
+def _log_report(report: dict[str, Any]) -> None:
+    for row in report["record_count_mismatches"]:
+        log.warning("%s: %d lines but the manifest says %d records", row["key"], row["lines"], row["manifest_records"])
+    records = report["records"]
+    for name in ("manifest_total", "manifest_files_total"):
+        if records[name] is not None and records[name] != records["lines_read"]:
+            log.warning("the manifest counts %d records (%s), the part files hold %d lines",
+                        records[name], name.replace("_", " "), records["lines_read"])
+    for row in report["vanished_files"]:
+        if row["works_not_superseded"]:
+            log.warning("%s left the manifest; %d of its works are nowhere in the snapshot now",
+                        row["key"], row["works_not_superseded"])
+
+
+def _forget(lake: Lake, vanished: dict[str, dict[str, Any]]) -> None:
+    """After a committed ingest: drop the files that left the manifest from the lake's memory."""
+    if not vanished:
+        return
+    ingested = lake.read_ingested()
+    for key, entry in vanished.items():
+        ingested.pop(key, None)
+        if entry.get("raw"):
+            (lake.raw_works_dir / entry["raw"]).unlink(missing_ok=True)
+    lake.write_ingested(ingested)
 
 
 def _id_list(connection: duckdb.DuckDBPyConnection, table: str, paths: tuple[str, ...], columns: str) -> None:
@@ -227,9 +524,16 @@ def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return connection.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

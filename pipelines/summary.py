@@ -12,6 +12,22 @@ from datarank.pipeline import RunState
 from datarank.settings import Settings
 
 
+def _report_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """What changed since the last ingest, and what did not add up (docs/ingest.md)."""
+    changes = report.get("changes") or {}
+    rows = [
+        (f"works {name}", f"{changes[f'works_{name}']:,}") for name in ("added", "updated", "removed") if f"works_{name}" in changes
+    ]
+    rows += [(f"new {name}", f"{changes[f'{name}_new']:,}") for name in ("merges", "deletions") if f"{name}_new" in changes]
+    mismatches = report.get("record_count_mismatches") or []
+    if mismatches:
+        rows.append(("record counts unlike the manifest", ", ".join(m["key"] for m in mismatches)))
+    lost = [v for v in report.get("vanished_files") or [] if v.get("works_not_superseded")]
+    if lost:
+        rows.append(("files gone with their works", ", ".join(f"{v['key']} ({v['works_not_superseded']:,})" for v in lost)))
+    return rows
+
+
 def summary_markdown(state: RunState) -> str:
     """The summary of a run that finished: what it read, counted, published, and what moved."""
     manifest = state.manifest
@@ -40,6 +56,7 @@ def summary_markdown(state: RunState) -> str:
     if files:
         read = sum(1 for f in files if f.get("status") == "read")
         rows.append(("files read", f"{read:,} read · {len(files) - read:,} unchanged (cached)"))
+    rows += _report_rows(state.ingest_summary.get("report", {}))
     if counts:
         rows += [
             ("lines", f"{counts.get('lines_read', 0):,} read · {counts.get('quarantined', 0):,} quarantined"

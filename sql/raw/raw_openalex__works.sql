@@ -5,6 +5,8 @@
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
 -- Parameters: $path — the file to read.
+-- Memory: the file is streamed in 32 MB buffers (DuckDB's default buffer is 16 × max_line_size,
+-- 256 MB per file read); a line may be up to 16 MB. row_number() over () streams too.
 -- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
 -- never inferred (abstract_inverted_index alone would blow up inference), and only declared fields
 -- are parsed into the struct.

@@ -1,0 +1,206 @@
+"""Nightly incremental ingest: later runs read only new or changed part files, apply new merges and
+deletions, report files that left the manifest, and end where a fresh full run on the same
+snapshot ends — whatever the partitions, the order files arrive in, and the rewrites in place."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datarank.cli import main
+from datarank.pipeline import STAGES, run
+from datarank.settings import Settings
+from tests.layouts_factory import LAYOUT_DIRS, Release, record, write_release
+
+DATES = ("2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
+#: A partition older than every date above: its copies are always superseded when a newer one exists.
+OLD_DATE = "2024-12-01"
+ORPHAN = 777  # a work only the vanishing file holds
+
+
+@dataclass
+class History:
+    """The releases a data dir sees night after night, the last one being the snapshot compared."""
+
+    layout: str
+    releases: list[Release]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> History:
+    numbers = list(range(1, draw(st.integers(3, 12)) + 1))
+    files: dict[str, list[dict[str, Any] | str]] = {}
+    for number in numbers:
+        for date in draw(st.lists(st.sampled_from(DATES), min_size=1, max_size=3, unique=True)):
+            line = record(
+                number,
+                cited_by_count=draw(st.integers(0, 30)),
+                references=draw(st.lists(st.sampled_from([*numbers, 901]), max_size=4)),
+                authors=draw(st.lists(st.integers(1, 4), max_size=2)),
+                updated=f"{date}T00:00:00",
+            )
+            # A random split of each partition into part files.
+            name = f"updated_date={date}/part_{draw(st.integers(0, 2)):03d}"
+            files.setdefault(name, []).append(line)
+    if draw(st.booleans()):
+        files[sorted(files)[0]].append("not json")
+    for lines in files.values():  # any order within a file
+        lines[:] = draw(st.permutations(lines))
+    merges = [("2025-05-01", a, b) for a, b in draw(st.lists(st.tuples(st.sampled_from(numbers), st.sampled_from(numbers)), max_size=2)) if a != b]
+    deletions = [(n, "2025-05-02") for n in draw(st.lists(st.sampled_from(numbers), max_size=2, unique=True))]
+
+    # Arrival: files in a random order over 1–4 nightly releases, merges and deletions on random nights.
+    order = draw(st.permutations(sorted(files)))
+    nights = draw(st.integers(1, 4))
+    cuts = sorted(draw(st.lists(st.integers(0, len(order)), min_size=nights - 1, max_size=nights - 1))) + [len(order)]
+    merge_nights = [draw(st.integers(0, nights - 1)) for _ in merges]
+    deletion_nights = [draw(st.integers(0, nights - 1)) for _ in deletions]
+    # A file rewritten in place: before night `rewrite_night` it held one copy less.
+    rewritten = draw(st.sampled_from(sorted(files)))
+    rewrite_night = draw(st.integers(0, nights - 1))
+    # A file that leaves the manifest before the last night: older copies of some works (superseded
+    # by newer partitions) and, maybe, a work no other file holds (to be reported when it leaves).
+    vanish_night = draw(st.integers(0, nights - 1))
+    vanishing = [record(n, cited_by_count=1, updated=f"{OLD_DATE}T00:00:00") for n in draw(st.lists(st.sampled_from(numbers), max_size=2, unique=True))]
+    if draw(st.booleans()):
+        vanishing.append(record(ORPHAN, cited_by_count=5, references=numbers[:1], updated=f"{OLD_DATE}T00:00:00"))
+
+    releases = []
+    for night in range(nights):
+        release = Release(
+            files={name: list(files[name]) for name in order[: cuts[night]]},
+            merges=[m for m, at in zip(merges, merge_nights, strict=True) if at <= night],
+            deletions=[d for d, at in zip(deletions, deletion_nights, strict=True) if at <= night],
+        )
+        if rewritten in release.files and night < rewrite_night and len(release.files[rewritten]) > 1:
+            release.files[rewritten] = release.files[rewritten][:-1]
+        if night < vanish_night and vanishing:
+            release.files[f"updated_date={OLD_DATE}/part_000"] = vanishing
+        if release.files:
+            releases.append(release)
+    return History(layout=draw(st.sampled_from(sorted(LAYOUT_DIRS))), releases=releases)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(history=histories())
+def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.mktemp("history")
+    snapshot, nightly, fresh = base / "snapshot", base / "nightly", base / "fresh"
+    last_read: dict[str, bytes] = {}  # the part files the nightly lake holds, as it read them
+    previous: Release | None = None
+    for night, release in enumerate(history.releases):
+        written = write_release(snapshot, release, history.layout)
+        parts = {key: body for key, body in written.items() if "/updated_date=" in key}
+        final = night == len(history.releases) - 1
+        state = run(Settings(snapshot=str(snapshot), data_dir=nightly), stages=tuple(STAGES) if final else ("ingest",))
+        summary = state.ingest_summary
+
+        # Only new or changed files are read.
+        read = {f["key"] for f in summary["files"] if f["status"] == "read"}
+        assert read == {key for key, body in parts.items() if last_read.get(key) != body}
+
+        # Files that left the manifest are reported, with the works found nowhere else now.
+        vanished = {row["key"]: row["works_not_superseded"] for row in summary["report"]["vanished_files"]}
+        in_snapshot = _work_ids(release) | {m[1] for m in release.merges} | {d[0] for d in release.deletions}
+        assert vanished == {
+            key: len(_ids_in(body, key, history.layout) - in_snapshot) for key, body in last_read.items() if key not in parts
+        }
+
+        # Works added and removed, and new deletions, against the previous night.
+        changes = summary["report"]["changes"]
+        now, before = _kept(release), _kept(previous) if previous else set()
+        assert (changes["works_added"], changes["works_removed"]) == (len(now - before), len(before - now))
+        deleted_before = {d[0] for d in previous.deletions} if previous else set()
+        new_deletions = len({d[0] for d in release.deletions} - deleted_before)
+        # The legacy layout has no deletion list: its deletions are merges into a sentinel id.
+        assert changes["deletions_new"] == (0 if history.layout == "legacy" else new_deletions)
+        last_read, previous = parts, release
+
+    run(Settings(snapshot=str(snapshot), data_dir=fresh))
+    for table in ("scores", "works", "citations", "authorships", "citers", "quarantine"):
+        nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
+        fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
+        assert nightly_table.sort(pl.all()).equals(fresh_table.sort(pl.all())), table
+
+
+def test_a_night_with_one_new_partition_reads_one_file_and_reports_the_changes(tmp_path: Path) -> None:
+    """The nightly story on the CLI: a new partition with an update, a merge and a deletion."""
+    day1 = Release(
+        files={
+            "updated_date=2025-01-01/part_000": [record(1, cited_by_count=4), record(2, references=[1]), record(3, references=[1, 2])],
+            "updated_date=2025-01-02/part_000": [record(4, cited_by_count=2, references=[1, 3]), record(5, references=[4])],
+        }
+    )
+    day2 = Release(
+        files={
+            # OpenAlex moved W4's record out of the 2025-01-02 partition into the new one; that
+            # partition is left empty and gone; W5 vanished with it without a merge or deletion.
+            "updated_date=2025-01-01/part_000": day1.files["updated_date=2025-01-01/part_000"],
+            "updated_date=2025-02-01/part_000": [record(4, cited_by_count=9, references=[1, 3], updated="2025-02-01T00:00:00")],
+        },
+        merges=[("2025-02-01", 3, 2)],
+        deletions=[(1, "2025-02-01")],
+    )
+    snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
+    write_release(snapshot, day1, "jsonl")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "--snapshot", str(snapshot), "--data-dir", str(data_dir)]).exit_code == 0
+    write_release(snapshot, day2, "jsonl")
+    result = runner.invoke(main, ["run", "--snapshot", str(snapshot), "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("ingest   2 files (1 read, 1 unchanged)")
+    # Works 1 (deleted), 3 (merged into 2) and 5 (vanished) are gone; W4 was updated.
+    assert "changes  0 works added · 1 updated · 3 removed · 1 new merges · 1 new deletions" in result.stdout
+    assert (
+        "warning  data/jsonl/works/updated_date=2025-01-02/part_000.gz left the manifest: "
+        "1 of its 2 works are in no current file and were neither merged nor deleted"
+    ) in result.stdout
+    scores = pl.read_parquet(data_dir / "current" / "scores.parquet")
+    assert sorted(scores["work_id"]) == ["W2", "W4"]
+    # W2 is now cited by W4 through W4's reference to W3, merged into W2.
+    assert scores.filter(pl.col("work_id") == "W2")["citers_in_snapshot"].to_list() == [1]
+    # The lake forgot the vanished file once the run was committed.
+    ingested = (data_dir / "lake" / "raw" / "ingested.json").read_text()
+    assert "2025-01-02" not in ingested
+
+
+# ---------------------------------------------------------------- the oracle's arithmetic
+def _work_ids(release: Release) -> set[int]:
+    return {_number(line) for lines in release.files.values() for line in lines if not isinstance(line, str)}
+
+
+def _kept(release: Release) -> set[int]:
+    """Works of a release after merges and deletions (set arithmetic, not the pipeline's SQL)."""
+    return _work_ids(release) - {m[1] for m in release.merges} - {d[0] for d in release.deletions}
+
+
+def _ids_in(body: bytes, key: str, layout: str) -> set[int]:
+    """Work ids in one part file as written: decoded independently of the pipeline's readers."""
+    if layout == "parquet":
+        ids = pq.read_table(io.BytesIO(body), columns=["id"]).column("id").to_pylist()
+    else:
+        ids = []
+        for text in gzip.decompress(body).decode().splitlines():
+            try:
+                ids.append(json.loads(text)["id"])
+            except ValueError:
+                continue
+    return {int(i.rsplit("/W", 1)[1]) for i in ids if i}
+
+
+def _number(line: dict[str, Any]) -> int:
+    return int(line["id"].rsplit("/W", 1)[1])
+

@@ -1,0 +1,251 @@
+"""Small OpenAlex snapshots written in each bucket layout, for the ingest tests.
+
+A `Release` is what one OpenAlex release publishes: part files (records per file, under their
+`updated_date=` folder), merged ids and deleted ids. The writers lay it out as the bucket does —
+legacy (`data/works/manifest`, `part_NNN.gz`, `data/merged_ids/works/*.csv.gz`), June-2026 JSON
+Lines (`data/jsonl/works/manifest.json`, `part_NNNN.gz`, `deleted_ids.csv`) and June-2026 Parquet
+(`data/parquet/works/…/part_NNNN.parquet`, with the heavy columns a real file carries) — each
+writing its manifest last, as OpenAlex does. Records are plain dicts in the snapshot's JSON shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+OPENALEX = "https://openalex.org/"
+#: OpenAlex merges some works into this id, which is no work: the legacy layout's way to delete.
+DELETED_SENTINEL = 4285719527
+
+
+def work_url(number: int) -> str:
+    return f"{OPENALEX}W{number}"
+
+
+def record(
+    number: int,
+    cited_by_count: int | None = 0,
+    references: list[int] | None = None,
+    authors: list[int] | None = None,
+    updated: str = "2025-01-01T00:00:00",
+    referenced_works_count: int | None = None,
+    year: int = 2020,
+    work_type: str = "article",
+    rng: random.Random | None = None,
+) -> dict[str, Any]:
+    """A work in the snapshot's JSON shape, with the heavy fields DataRank never reads."""
+    references = references or []
+    authors = authors or []
+    rng = rng or random.Random(number)
+    words = [f"w{rng.randrange(10_000)}" for _ in range(rng.randrange(5, 40))]
+    return {
+        "id": work_url(number),
+        "doi": f"https://doi.org/10.1234/{number}" if number % 3 else None,
+        "title": f"Work {number}",
+        "display_name": f"Work {number}",
+        "publication_year": year,
+        "type": work_type,
+        "cited_by_count": cited_by_count,
+        "referenced_works_count": len(set(references)) if referenced_works_count is None else referenced_works_count,
+        "referenced_works": [work_url(r) for r in references],
+        "authorships": [
+            {
+                "author_position": "first" if i == 0 else "middle",
+                "author": {"id": f"{OPENALEX}A{a}", "display_name": f"Author {a}", "orcid": None},
+                "institutions": [{"id": f"{OPENALEX}I{a % 7}", "display_name": f"Institution {a % 7} " * 4}],
+                "raw_affiliation_strings": [f"Department {a}, University {a % 7}, Somewhere " * 2],
+            }
+            for i, a in enumerate(authors)
+        ],
+        "open_access": {"is_oa": number % 2 == 0, "oa_status": "gold" if number % 2 == 0 else "closed", "oa_url": None},
+        "is_retracted": False,
+        "updated_date": updated,
+        "abstract_inverted_index": {word: [i] for i, word in enumerate(words)},
+    }
+
+
+@dataclass
+class Release:
+    """One release: part files by their path under the works folder, merges and deletions.
+
+    `files` maps e.g. ``updated_date=2025-01-01/part_000`` (no extension: the layout adds it) to its
+    lines: dicts are records, strings are written as they are (bad lines).
+    """
+
+    files: dict[str, list[dict[str, Any] | str]] = field(default_factory=dict)
+    merges: list[tuple[str, int, int]] = field(default_factory=list)  # (merge_date, id, merge_into_id)
+    deletions: list[tuple[int, str]] = field(default_factory=list)  # (id, deleted_date)
+
+
+# ---------------------------------------------------------------- file bodies
+def jsonl_gz(lines: list[dict[str, Any] | str]) -> bytes:
+    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
+    return gzip.compress(text.encode(), mtime=0)
+
+
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("doi", pa.string()),
+        ("title", pa.string()),
+        ("display_name", pa.string()),
+        ("publication_year", pa.int64()),
+        ("type", pa.string()),
+        ("cited_by_count", pa.int64()),
+        ("referenced_works_count", pa.int64()),
+        ("referenced_works", pa.list_(pa.string())),
+        (
+            "authorships",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("author_position", pa.string()),
+                        ("author", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("orcid", pa.string())])),
+                        ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string())]))),
+                        ("raw_affiliation_strings", pa.list_(pa.string())),
+                    ]
+                )
+            ),
+        ),
+        ("open_access", pa.struct([("is_oa", pa.bool_()), ("oa_status", pa.string()), ("oa_url", pa.string())])),
+        ("is_retracted", pa.bool_()),
+        ("updated_date", pa.timestamp("us")),
+        ("abstract_inverted_index", pa.string()),
+    ]
+)
+
+
+def parquet_bytes(lines: list[dict[str, Any] | str], schema: pa.Schema = PARQUET_SCHEMA, row_group_size: int = 50) -> bytes:
+    """Records as the June-2026 Parquet layout stores them: abstract_inverted_index as a JSON
+    string, updated_date as a timestamp. Bad (non-JSON) lines have no Parquet form and are skipped."""
+    rows = []
+    for line in lines:
+        if isinstance(line, str):
+            continue
+        row = dict(line)
+        row["abstract_inverted_index"] = json.dumps(row.get("abstract_inverted_index"))
+        if row.get("updated_date"):
+            row["updated_date"] = datetime.fromisoformat(row["updated_date"])
+        rows.append({name: row.get(name) for name in schema.names})
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), buffer, compression="zstd", row_group_size=row_group_size)
+    return buffer.getvalue()
+
+
+def records_in(lines: list[dict[str, Any] | str], layout: str) -> int:
+    return sum(1 for line in lines if layout != "parquet" or not isinstance(line, str))
+
+
+# ---------------------------------------------------------------- layouts
+LAYOUT_DIRS = {"legacy": "data/works", "jsonl": "data/jsonl/works", "parquet": "data/parquet/works"}
+
+
+def release_files(release: Release, layout: str, url_prefix: str = "s3://openalex/") -> dict[str, bytes]:
+    """Every file of `release` in `layout`, by path from the bucket root, the manifest last."""
+    works_dir = LAYOUT_DIRS[layout]
+    files: dict[str, bytes] = {}
+    entries = []
+    for name, lines in sorted(release.files.items()):
+        if layout == "parquet":
+            path, body = f"{works_dir}/{name}.parquet", parquet_bytes(lines)
+        else:
+            path, body = f"{works_dir}/{name}.gz", jsonl_gz(lines)
+        files[path] = body
+        entries.append(
+            {"url": f"{url_prefix}{path}", "meta": {"content_length": len(body), "record_count": records_in(lines, layout)}}
+        )
+    merges = list(release.merges)
+    if layout == "legacy":
+        merges += [(date, number, DELETED_SENTINEL) for number, date in release.deletions]
+    if merges:
+        files["data/merged_ids/works/2025-01-01.csv.gz"] = gzip.compress(
+            _csv(["merge_date", "id", "merge_into_id"], [(d, f"W{a}", f"W{b}") for d, a, b in merges]), mtime=0
+        )
+    if layout != "legacy" and release.deletions:
+        files[f"{works_dir}/deleted_ids.csv"] = _csv(
+            ["work_id", "deleted_date"], [(work_url(number), date) for number, date in release.deletions]
+        )
+    totals = {
+        "content_length": sum(e["meta"]["content_length"] for e in entries),
+        "record_count": sum(e["meta"]["record_count"] for e in entries),
+    }
+    if layout == "legacy":
+        files[f"{works_dir}/manifest"] = json.dumps({"entries": entries, "meta": totals}, indent=1).encode()
+    else:
+        manifest = {"entity": "works", "format": layout, "date": "2026-06-01", "files": entries, **totals}
+        files[f"{works_dir}/manifest.json"] = json.dumps(manifest, indent=1).encode()
+    return files
+
+
+def write_release(root: Path, release: Release, layout: str, url_prefix: str = "s3://openalex/") -> dict[str, bytes]:
+    """Write `release` under `root` in `layout`, manifest last; files whose bytes did not change are
+    left alone (so their modification time says they did not change). Part files and id lists of
+    this layout that the release no longer has are removed. Several layouts may share a root (as
+    the bucket does); they share its merged-id lists, so write the legacy one last. Returns what was
+    written, by path."""
+    files = release_files(release, layout, url_prefix)
+    works_dir = root / LAYOUT_DIRS[layout]
+    wanted = {root / path for path in files}
+    for folder in (works_dir, root / "data/merged_ids/works"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and path not in wanted:
+                    path.unlink()
+    manifests = [path for path in files if path.endswith(("manifest", "manifest.json"))]
+    for path in [p for p in files if p not in manifests] + manifests:
+        target = root / path
+        if target.exists() and target.read_bytes() == files[path]:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[path])
+    return files
+
+
+def _csv(header: list[str], rows: list[tuple[Any, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+# ---------------------------------------------------------------- a random snapshot
+def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_partition: int = 2) -> Release:
+    """A release of `works` works with duplicates across partitions, merges, deletions and a few
+    bad lines: enough for every rule of the core tables to act."""
+    rng = random.Random(seed)
+    numbers = rng.sample(range(1000, 1000 + works * 20), works)
+    authors = list(range(1, works // 3 + 2))
+    dates = sorted({f"2025-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}" for _ in range(partitions * 3)})[:partitions]
+    release = Release()
+    for number in numbers:
+        copies = 1 if rng.random() < 0.8 else 2
+        for date in sorted(rng.sample(dates, copies)):
+            references = rng.sample(numbers, rng.randrange(0, 8)) + [rng.randrange(10**8, 10**9)] * rng.randrange(0, 2)
+            line = record(
+                number,
+                cited_by_count=rng.choice([0, 0, 1, 2, 5, 10, 40, 300]),
+                references=references,
+                authors=rng.sample(authors, rng.randrange(0, 4)),
+                updated=f"{date}T0{rng.randrange(10)}:00:00.{rng.randrange(10**6):06d}",
+                rng=rng,
+            )
+            name = f"updated_date={date}/part_{rng.randrange(parts_per_partition):03d}"
+            release.files.setdefault(name, []).append(line)
+    first = sorted(release.files)[0]
+    release.files[first].append(record(0, cited_by_count=3) | {"id": "https://openalex.org/A123"})  # not a work id
+    release.files[first].append(record(0, cited_by_count=3) | {"id": None})  # no id
+    merged = rng.sample(numbers, 6)
+    release.merges = [("2025-06-01", merged[i], merged[i + 1]) for i in (0, 2)] + [("2025-06-02", merged[4], DELETED_SENTINEL)]
+    release.deletions = [(number, "2025-06-03") for number in rng.sample(numbers, 4)]
+    return release
