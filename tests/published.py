@@ -51,3 +51,14 @@ def read_published(state: Any, data_dir: Path) -> Published:
         scores=pl.read_parquet(current / "scores.parquet"),
         quarantine=pl.read_parquet(current / "quarantine.parquet"),
     )
+
+
+def assert_same_table(left: pl.DataFrame, right: pl.DataFrame, what: object = "") -> None:
+    """Two published tables are the same: every column exactly, floats to a relative 1e-9 (DuckDB's
+    parallel sums add the citers' signals in a different order from one run to the next)."""
+    from polars.testing import assert_frame_equal
+
+    try:
+        assert_frame_equal(left, right, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+    except AssertionError as error:
+        raise AssertionError(f"{what}: {error}") from None

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from published import assert_same_table
 from datarank import DataRankError
 from datarank.cli import main
 from datarank.parquet_parts import read_batches
@@ -93,7 +94,7 @@ def test_tiny_snapshot_is_the_same_in_every_layout(tiny_runs: dict[str, Path]) -
     tables = {layout: _tables(tiny_runs[layout]) for layout in LAYOUTS}
     for layout in ("jsonl", "legacy"):
         for name, frame in tables["parquet"].items():
-            assert frame.equals(tables[layout][name]), (layout, name)
+            assert_same_table(frame, tables[layout][name], (layout, name))
 
 
 def test_random_snapshot_scores_identically_in_all_three_layouts(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_random_snapshot_scores_identically_in_all_three_layouts(tmp_path: Path)
     assert results["parquet"]["citations"].height > 500
     for layout in ("jsonl", "legacy"):
         for name, frame in results["parquet"].items():
-            assert frame.equals(results[layout][name]), (layout, name)
+            assert_same_table(frame, results[layout][name], (layout, name))
 
 
 # ---------------------------------------------------------------- where --snapshot points
@@ -344,4 +345,4 @@ def test_an_unreadable_part_fails_the_run_and_the_next_run_resumes(tmp_path: Pat
     run(Settings(snapshot=str(tmp_path), data_dir=tmp_path / "fresh"))
     fresh = _tables(tmp_path / "fresh")
     for name, frame in _tables(out).items():
-        assert frame.equals(fresh[name]), name
+        assert_same_table(frame, fresh[name], name)

@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from published import assert_same_table
 from datarank.cli import main
 from datarank.pipeline import run
 from datarank.settings import Settings
@@ -153,7 +154,7 @@ def test_s3_openalex_is_read_anonymously_in_every_layout(
     assert files and all(f["status"] == "read" and f["fingerprint"].startswith("ETag=") for f in files)
     scores = pl.read_parquet(tmp_path / "current" / "scores.parquet").sort("work_number")
     assert scores.height > 100
-    assert scores.equals(local_scores)
+    assert_same_table(scores, local_scores, "scores")
 
 
 def test_reads_really_are_anonymous(buckets: dict[str, Path], s3_endpoint: str, tmp_path: Path) -> None:
@@ -185,7 +186,7 @@ def test_a_private_store_is_read_with_the_profile_named_by_aws_profile(
     finally:
         _forget_s3_clients()
     scores = pl.read_parquet(tmp_path / "profile" / "current" / "scores.parquet").sort("work_number")
-    assert scores.equals(local_scores)
+    assert_same_table(scores, local_scores, "scores")
 
 
 def test_nightly_runs_on_s3_read_only_changed_objects(
@@ -216,7 +217,7 @@ def test_nightly_runs_on_s3_read_only_changed_objects(
     assert night.ingest_summary["counts"]["lines_read"] == first.ingest_summary["counts"]["lines_read"] - 1
     nightly_scores = pl.read_parquet(tmp_path / "nightly" / "current" / "scores.parquet").sort("work_number")
     fresh_scores = pl.read_parquet(tmp_path / "fresh" / "current" / "scores.parquet").sort("work_number")
-    assert nightly_scores.equals(fresh_scores)
+    assert_same_table(nightly_scores, fresh_scores, "scores")
     assert fresh.ingest_summary["counts"]["works"] == night.ingest_summary["counts"]["works"]
 
 
@@ -240,7 +241,7 @@ def test_transient_errors_are_retried_with_backoff(buckets: dict[str, Path], loc
         proxy.server_close()
     assert proxy.failed == 3
     scores = pl.read_parquet(tmp_path / "current" / "scores.parquet").sort("work_number")
-    assert scores.equals(local_scores)
+    assert_same_table(scores, local_scores, "scores")
 
 
 # ---------------------------------------------------------------- helpers
