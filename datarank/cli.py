@@ -49,14 +49,17 @@ def handle_errors(command: F) -> F:
 
 
 def _setup_logging(verbose: bool) -> None:
-    from rich.logging import RichHandler
+    """Log records go to stderr one line each (`datarank: warning: …`), never wrapped, so scripts
+    can grep them and an error stays the last line."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LineFormatter())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
 
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(show_path=False, console=_stderr_console())],
-        force=True,
-    )
+
+class _LineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = " ".join(record.getMessage().split())
+        return f"datarank: {record.levelname.lower()}: {message}"
 
 
 def _stderr_console() -> Any:
