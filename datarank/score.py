@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 #: The scoring steps, in order: each `sql/<step>.sql` becomes `<staged>/<file name>.parquet`.
 SCORE_STEPS = (
     "int/int_datarank__work_signal",
+    "int/int_datarank__capped_citers",
     "int/int_datarank__considered_citers",
     "out/out_datarank__scores",
     "out/out_datarank__citers",

@@ -5,9 +5,9 @@
 --   outdegree       referenced_works_count, or the number of distinct valid ids in
 --                   referenced_works where that field is absent
 --   citer_signal    what p gives each work it cites: ln(1 + C(p)) / max(outdegree, 1)
---   citer_order_key one non-null BIGINT that orders citers by C desc, then id asc, so the
---                   per-work top-k runs as a top-k aggregate instead of a full sort; valid while
---                   C < 2^28 and id < 2^35 (checked in checks/works_order_key_out_of_range.sql)
+--   citer_order_key one non-null BIGINT that orders citers by C desc, then id asc (one key,
+--                   the same in every engine); valid while C < 2^28 and id < 2^35 (checked in
+--                   checks/works_order_key_out_of_range.sql)
 with
 
 works as (

@@ -60,7 +60,8 @@ def invoke(*args: str) -> tuple[int, str]:
 #: What each scoring file's parameters are, by hand from the files' header comments.
 EXPECTED_PARAMETERS = {
     "int_datarank__work_signal": set(),
-    "int_datarank__considered_citers": {"cap"},
+    "int_datarank__capped_citers": {"cap"},
+    "int_datarank__considered_citers": set(),
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
     "out_datarank__citers": {"damping"},
 }
@@ -315,7 +316,7 @@ def test_the_cap_is_planned_as_a_two_stage_top_k(spark: Any, generated: Path, ca
     from datarank.spark_engine import _keep_two_stage_top_k, spark_sql
 
     _keep_two_stage_top_k(spark, cap)  # what score_with_spark does; the views are the last compute's
-    statement = spark_sql("int/int_datarank__considered_citers")
+    statement = spark_sql("int/int_datarank__capped_citers")
     plan = spark.sql(statement.text, args={"cap": cap})._jdf.queryExecution().executedPlan().toString()
     assert f"row_number(), {cap}, Partial" in plan
     assert f"row_number(), {cap}, Final" in plan
