@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import pyarrow as pa
 
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_text
+from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.parquet_parts import read_batches
 from datarank.settings import Settings
@@ -54,6 +56,8 @@ FILE_MEMORY = 1 << 30
 RAW_ROW_GROUP = 100_000
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
 _ORPHAN_SECONDS = 24 * 3600
+#: Compressed bytes read (and uncompressed bytes produced) per step of the gzip check.
+_GZIP_CHUNK = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
     write_json_atomic(staged / "ingest.json", summary)
+    checkpoint("ingest.core_staged")
     core = lake.commit_core(staged)
     _forget(lake, vanished)
     return IngestResult(core_dir=core, summary=summary)
@@ -227,9 +232,12 @@ class _PartReader:
             if self.snapshot.file_format == "parquet":
                 self._read_parquet(cursor, file, raw)
             else:
+                if self.snapshot.is_local:
+                    verify_gzip(Path(fs_path(self.snapshot, file.url)), file.url)
                 copy_to_parquet(
                     cursor, sql_text("raw/raw_openalex__works"), raw, {"path": file.url}, row_group_size=RAW_ROW_GROUP
                 )
+            checkpoint("ingest.part_written")
             lines, quarantined, invalid_references, invalid_authors = cursor.execute(
                 f"""
                 select count(*), count(quarantine_reason),
@@ -533,6 +541,30 @@ def _physical_memory() -> int:
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def verify_gzip(path: Path, name: str) -> None:
+    """Refuse a gzip file whose stream is damaged (bad deflate data, CRC or length mismatch, cut short).
+
+    DuckDB's gzip reader does not check the CRC and may read a corrupt stream as garbage lines
+    (which would then be quarantined or, worse, mistaken for records), so local part files are
+    decompressed once here in 4 MB chunks, in C, without keeping the output. Remote files are not
+    checked: their size and ETag are, and S3 checks its own transfers.
+    """
+    try:
+        with path.open("rb") as handle:
+            decompressor, fresh = zlib.decompressobj(wbits=31), True
+            while chunk := handle.read(_GZIP_CHUNK):
+                while chunk:
+                    decompressor.decompress(chunk, _GZIP_CHUNK)
+                    fresh, chunk = False, decompressor.unconsumed_tail
+                    if decompressor.eof:  # the next member of a multi-member file, if any
+                        chunk = decompressor.unused_data
+                        decompressor, fresh = zlib.decompressobj(wbits=31), True
+            if not fresh:
+                raise zlib.error("the stream ends inside a member (truncated)")
+    except zlib.error as error:
+        raise DataRankError(f"{name}: corrupt gzip ({error})") from None
 
 
 def _first_line(error: BaseException) -> str:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from datarank import DataRankError
+from datarank.faults import checkpoint
 
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
 VERSION_TABLES = ("scores", "works", "citations", "authorships", "citers", "quarantine")
@@ -148,6 +149,7 @@ class Lake:
         number = int(existing[-1][1:]) + 1 if existing else 1
         name = f"v{number:06d}"
         staged.replace(self.versions_dir / name)
+        checkpoint("publish.renamed")
         switch_symlink(self.root / "current", f"versions/{name}")
         return name
 

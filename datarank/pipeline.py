@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from datarank import DataRankError, __version__
+from datarank.faults import checkpoint
 from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
 from datarank.score import check, score, stage_version, write_catalog
@@ -105,8 +106,10 @@ def stage_publish(state: RunState) -> RunState:
     manifest["timings_s"]["compare"] = compare_seconds
     write_json_atomic(state.staged / "manifest.json", manifest)
     run_frame(manifest).write_parquet(state.staged / "run.parquet", compression="zstd")
+    checkpoint("publish.manifest_written")
     state.version = state.lake.publish(state.staged)
     state.manifest = manifest
+    checkpoint("publish.switched")
     write_catalog(state.lake)
     return state
 
