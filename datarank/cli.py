@@ -23,7 +23,9 @@ log = logging.getLogger("datarank")
 
 
 def _fail(message: str) -> None:
-    click.echo(f"datarank: error: {message}", err=True)
+    from datarank.redact import redact
+
+    click.echo(f"datarank: error: {redact(message)}", err=True)
     sys.exit(1)
 
 
@@ -51,11 +53,12 @@ def handle_errors(command: F) -> F:
 def _setup_logging(verbose: bool) -> None:
     from rich.logging import RichHandler
 
+    from datarank.redact import RedactingFilter
+
+    handler = RichHandler(show_path=False, console=_stderr_console())
+    handler.addFilter(RedactingFilter())  # no credential of a snapshot URI in a log line
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(show_path=False, console=_stderr_console())],
-        force=True,
+        level=logging.INFO if verbose else logging.WARNING, format="%(message)s", handlers=[handler], force=True,
     )
 
 

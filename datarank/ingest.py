@@ -38,6 +38,7 @@ from datarank.db import connect, copy_to_parquet, create_table, literal, materia
 from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.parquet_parts import read_batches
+from datarank.redact import redact_all
 from datarank.settings import Settings
 from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
 
@@ -121,6 +122,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         "parallel_files": reader.workers,
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
+    summary = redact_all(summary)  # no credential of the snapshot URI in ingest.json or the manifest
     write_json_atomic(staged / "ingest.json", summary)
     checkpoint("ingest.core_staged")
     core = lake.commit_core(staged)

@@ -32,6 +32,7 @@ from typing import Any
 
 from datarank import DataRankError
 from datarank.faults import checkpoint
+from datarank.redact import redact_all
 
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
 VERSION_TABLES = ("scores", "works", "citations", "authorships", "citers", "quarantine")
@@ -62,7 +63,7 @@ class Lake:
         return json.loads(self.ingested_path.read_text())
 
     def write_ingested(self, ingested: dict[str, dict[str, Any]]) -> None:
-        write_json_atomic(self.ingested_path, ingested)
+        write_json_atomic(self.ingested_path, redact_all(ingested))
 
     # ---------------------------------------------------------------- core tables
     @property

@@ -206,3 +206,21 @@ def test_disk_full_fails_in_one_line_and_keeps_the_published_version(tmp_path: P
     assert not (data / "staging").exists()
     assert run(snapshot, data).returncode == 0
     assert_same_version(data, expected)
+
+
+# ---------------------------------------------------------------- no credential in anything written
+def test_a_secret_in_the_snapshot_uri_is_written_nowhere(tmp_path: Path) -> None:
+    """A local folder whose name carries a token parameter (`;token=…`; DuckDB globs a `?`): the run reads it, and the token appears in
+    no log line, manifest, runs row, ingest record or output of the data dir."""
+    snapshot = _snapshot(tmp_path / "snap;token=SECRET-T0KEN")
+    data = tmp_path / "data"
+    process = datarank("run", "--snapshot", str(snapshot), "--data-dir", str(data), "--verbose")
+    assert process.returncode == 0, process.stderr
+    assert "token=***" in process.stderr  # the log names the snapshot, masked
+    assert "SECRET-T0KEN" not in process.stdout + process.stderr
+    runs = datarank("query", "select snapshot_uri from runs", "--format", "csv", "--data-dir", str(data))
+    assert runs.returncode == 0 and "token=***" in runs.stdout and "SECRET" not in runs.stdout
+    written = [path for path in data.rglob("*") if path.is_file() and not path.name.endswith(".duckdb")]
+    assert any(path.name == "manifest.json" for path in written)
+    for path in written:
+        assert b"SECRET-T0KEN" not in path.read_bytes(), path
