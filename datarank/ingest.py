@@ -381,6 +381,7 @@ def _build_core(
         "deleted_ids": _count(connection, "raw_openalex__deleted_ids"),
     }
     counts["references_dropped"] = counts["references"] - counts["citations"]
+    _account_files(connection, files)
     report = {
         "vanished_files": _vanished_report(connection, raw_dir, vanished, out),
         "changes": _changes(connection, previous_core, out),
@@ -388,6 +389,25 @@ def _build_core(
     (out / "works_full.parquet").unlink()
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
     return counts, report
+
+
+#: Where each line of a part file went (sql/core/core_openalex__file_accounting.sql).
+ACCOUNTING = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
+
+
+def _account_files(connection: duckdb.DuckDBPyConnection, files: list[dict[str, Any]]) -> None:
+    """Add to each file's row where its lines went: lines = works kept + duplicates superseded +
+    merged or deleted dropped + quarantined (recomputed every run: a newer copy in another file
+    supersedes a line of an old one)."""
+    cursor = connection.execute(sql_text("core/core_openalex__file_accounting"))
+    columns = [d[0] for d in cursor.description]
+    by_key = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    for row in files:
+        found = by_key.get(row["key"], {})
+        row.update({name: found.get(name, 0) for name in ACCOUNTING})
+        if found.get("lines_read", 0) != row["lines"]:
+            raise DataRankError(f"{row['url']}: the raw cache holds {found.get('lines_read', 0)} lines, "
+                                f"ingested.json says {row['lines']}; delete {row.get('raw')} and rerun")
 
 
 def _raw_view(connection: duckdb.DuckDBPyConnection, view: str, paths: list[str], files_table: str) -> None:

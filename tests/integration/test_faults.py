@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.snapshot_factory import work, write_legacy_snapshot
+from snapshot_factory import work, write_legacy_snapshot
 
 PART = "data/works/updated_date=2024-02-01/part_000.gz"
 
