@@ -150,13 +150,25 @@ class Lake:
         number = int(existing[-1][1:]) + 1 if existing else 1
         name = f"v{number:06d}"
         staged.replace(self.versions_dir / name)
-        checkpoint("publish.renamed")
-        switch_symlink(self.root / "current", f"versions/{name}")
+        try:
+            checkpoint("publish.renamed")
+            switch_symlink(self.root / "current", f"versions/{name}")
+        except BaseException:
+            (self.versions_dir / name).replace(staged)  # never current: back to staging, cleared
+            raise
         return name
 
     def clear_staging(self) -> None:
-        """Remove what failed or killed runs left; only called while holding the lock."""
+        """Remove what failed or killed runs left; only called while holding the lock.
+
+        Besides staging/, that is a version renamed into versions/ by a run killed before it
+        switched `current` to it (newer than `current`, never published)."""
         shutil.rmtree(self.staging_dir, ignore_errors=True)
+        current = os.readlink(self.root / "current") if (self.root / "current").is_symlink() else None
+        number = int(Path(current).name[1:]) if current and _VERSION.match(Path(current).name) else 0
+        for name in self.versions():
+            if int(name[1:]) > number:
+                shutil.rmtree(self.versions_dir / name, ignore_errors=True)
 
     # ---------------------------------------------------------------- lock
     @contextmanager

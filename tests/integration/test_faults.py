@@ -170,6 +170,9 @@ def test_killed_run_is_recovered_by_the_next(tmp_path: Path, baseline, point: st
     assert after.returncode == 0, after.stderr
     assert_same_version(data, expected)
     assert not (data / "staging").exists()
+    # nothing half-published is kept; a run killed after switching `current` did publish its version
+    published_before = ["v000001"] if point == "publish.switched" else []
+    assert sorted(p.name for p in (data / "versions").iterdir()) == [*published_before, f"v00000{len(published_before) + 1}"]
     # Whatever the killed run left half-written is not data: only files ingested.json names are read.
     listed = {p.name for p in (data / "lake" / "raw" / "works").iterdir()}
     assert not {name for name in listed if name.endswith(".partial")} & set(
@@ -192,8 +195,16 @@ def test_killed_run_after_a_published_version_keeps_it_then_recovers(tmp_path: P
 
 
 # ---------------------------------------------------------------- 4. disk full while writing
-@pytest.mark.parametrize("point", ["ingest.part_written", "score.step_written", "publish.manifest_written"])
-def test_disk_full_fails_in_one_line_and_keeps_the_published_version(tmp_path: Path, baseline, point: str) -> None:
+@pytest.mark.parametrize(("point", "message"), [
+    ("ingest.part_written", "No space left on device"),
+    ("score.step_written", "No space left on device"),
+    ("publish.manifest_written", "No space left on device"),
+    ("score.step_written:EACCES", "Permission denied"),
+    ("publish.renamed:EACCES", "Permission denied"),
+])
+def test_disk_full_or_permission_denied_fails_in_one_line_and_keeps_the_published_version(
+    tmp_path: Path, baseline, point: str, message: str
+) -> None:
     snapshot, expected = baseline
     data = tmp_path / "data"
     assert run(snapshot, data).returncode == 0
@@ -201,8 +212,9 @@ def test_disk_full_fails_in_one_line_and_keeps_the_published_version(tmp_path: P
     later = time.time() + 5
     os.utime(snapshot / PART, (later, later))  # forces the part to be read again
     process = run(snapshot, data, env={"DATARANK_FAIL_AT": point})
-    _one_line_error(process, "No space left on device")
+    _one_line_error(process, message)
     assert published(data) == before
+    assert sorted(p.name for p in (data / "versions").iterdir()) == ["v000001"]
     assert not (data / "staging").exists()
     assert run(snapshot, data).returncode == 0
     assert_same_version(data, expected)
