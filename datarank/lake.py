@@ -39,6 +39,8 @@ VERSION_TABLES = ("scores", "works", "citations", "authorships", "citers", "quar
 #: Tables an ingest produces (lake/core/<id>/), copied into each version.
 CORE_TABLES = ("works", "citations", "authorships", "quarantine")
 _VERSION = re.compile(r"^v(\d{6})$")
+#: Marks a version renamed into versions/ whose `current` switch has not happened yet.
+_PUBLISHING = ".publishing"
 
 
 class Lake:
@@ -149,6 +151,7 @@ class Lake:
         existing = self.versions()
         number = int(existing[-1][1:]) + 1 if existing else 1
         name = f"v{number:06d}"
+        (staged / _PUBLISHING).touch()  # until `current` points at it
         staged.replace(self.versions_dir / name)
         try:
             checkpoint("publish.renamed")
@@ -156,19 +159,22 @@ class Lake:
         except BaseException:
             (self.versions_dir / name).replace(staged)  # never current: back to staging, cleared
             raise
+        (self.versions_dir / name / _PUBLISHING).unlink()
         return name
 
     def clear_staging(self) -> None:
         """Remove what failed or killed runs left; only called while holding the lock.
 
-        Besides staging/, that is a version renamed into versions/ by a run killed before it
-        switched `current` to it (newer than `current`, never published)."""
+        Besides staging/, that is a version a run renamed into versions/ but was killed before it
+        switched `current` to it (it still holds the `.publishing` marker and is not current)."""
         shutil.rmtree(self.staging_dir, ignore_errors=True)
-        current = os.readlink(self.root / "current") if (self.root / "current").is_symlink() else None
-        number = int(Path(current).name[1:]) if current and _VERSION.match(Path(current).name) else 0
+        link = self.root / "current"
+        current = Path(os.readlink(link)).name if link.is_symlink() else None
         for name in self.versions():
-            if int(name[1:]) > number:
+            if name != current and (self.versions_dir / name / _PUBLISHING).exists():
                 shutil.rmtree(self.versions_dir / name, ignore_errors=True)
+            elif name == current:
+                (self.versions_dir / name / _PUBLISHING).unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- lock
     @contextmanager
