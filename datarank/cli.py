@@ -23,7 +23,9 @@ log = logging.getLogger("datarank")
 
 
 def _fail(message: str) -> None:
-    click.echo(f"datarank: error: {message}", err=True)
+    from datarank.redact import redact
+
+    click.echo(f"datarank: error: {redact(message)}", err=True)
     sys.exit(1)
 
 
@@ -51,8 +53,11 @@ def handle_errors(command: F) -> F:
 def _setup_logging(verbose: bool) -> None:
     """Log records go to stderr one line each (`datarank: warning: …`), never wrapped, so scripts
     can grep them and an error stays the last line."""
+    from datarank.redact import RedactingFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LineFormatter())
+    handler.addFilter(RedactingFilter())  # no credential of a snapshot URI in a log line
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
 
 

@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ import pyarrow as pa
 
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_text
+from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.parquet_parts import read_batches
+from datarank.redact import redact_all
 from datarank.settings import Settings
 from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
 
@@ -54,6 +57,8 @@ FILE_MEMORY = 1 << 30
 RAW_ROW_GROUP = 100_000
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
 _ORPHAN_SECONDS = 24 * 3600
+#: Compressed bytes read (and uncompressed bytes produced) per step of the gzip check.
+_GZIP_CHUNK = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,9 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         "parallel_files": reader.workers,
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
+    summary = redact_all(summary)  # no credential of the snapshot URI in ingest.json or the manifest
     write_json_atomic(staged / "ingest.json", summary)
+    checkpoint("ingest.core_staged")
     core = lake.commit_core(staged)
     _forget(lake, vanished)
     return IngestResult(core_dir=core, summary=summary)
@@ -227,9 +234,12 @@ class _PartReader:
             if self.snapshot.file_format == "parquet":
                 self._read_parquet(cursor, file, raw)
             else:
+                if self.snapshot.is_local:
+                    verify_gzip(Path(fs_path(self.snapshot, file.url)), file.url)
                 copy_to_parquet(
                     cursor, sql_text("raw/raw_openalex__works"), raw, {"path": file.url}, row_group_size=RAW_ROW_GROUP
                 )
+            checkpoint("ingest.part_written")
             lines, quarantined, invalid_references, invalid_authors = cursor.execute(
                 f"""
                 select count(*), count(quarantine_reason),
@@ -371,6 +381,7 @@ def _build_core(
         "deleted_ids": _count(connection, "raw_openalex__deleted_ids"),
     }
     counts["references_dropped"] = counts["references"] - counts["citations"]
+    _account_files(connection, files)
     report = {
         "vanished_files": _vanished_report(connection, raw_dir, vanished, out),
         "changes": _changes(connection, previous_core, out),
@@ -378,6 +389,25 @@ def _build_core(
     (out / "works_full.parquet").unlink()
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
     return counts, report
+
+
+#: Where each line of a part file went (sql/core/core_openalex__file_accounting.sql).
+ACCOUNTING = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
+
+
+def _account_files(connection: duckdb.DuckDBPyConnection, files: list[dict[str, Any]]) -> None:
+    """Add to each file's row where its lines went: lines = works kept + duplicates superseded +
+    merged or deleted dropped + quarantined (recomputed every run: a newer copy in another file
+    supersedes a line of an old one)."""
+    cursor = connection.execute(sql_text("core/core_openalex__file_accounting"))
+    columns = [d[0] for d in cursor.description]
+    by_key = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    for row in files:
+        found = by_key.get(row["key"], {})
+        row.update({name: found.get(name, 0) for name in ACCOUNTING})
+        if found.get("lines_read", 0) != row["lines"]:
+            raise DataRankError(f"{row['url']}: the raw cache holds {found.get('lines_read', 0)} lines, "
+                                f"ingested.json says {row['lines']}; delete {row.get('raw')} and rerun")
 
 
 def _raw_view(connection: duckdb.DuckDBPyConnection, view: str, paths: list[str], files_table: str) -> None:
@@ -533,6 +563,30 @@ def _physical_memory() -> int:
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def verify_gzip(path: Path, name: str) -> None:
+    """Refuse a gzip file whose stream is damaged (bad deflate data, CRC or length mismatch, cut short).
+
+    DuckDB's gzip reader does not check the CRC and may read a corrupt stream as garbage lines
+    (which would then be quarantined or, worse, mistaken for records), so local part files are
+    decompressed once here in 4 MB chunks, in C, without keeping the output. Remote files are not
+    checked: their size and ETag are, and S3 checks its own transfers.
+    """
+    try:
+        with path.open("rb") as handle:
+            decompressor, fresh = zlib.decompressobj(wbits=31), True
+            while chunk := handle.read(_GZIP_CHUNK):
+                while chunk:
+                    decompressor.decompress(chunk, _GZIP_CHUNK)
+                    fresh, chunk = False, decompressor.unconsumed_tail
+                    if decompressor.eof:  # the next member of a multi-member file, if any
+                        chunk = decompressor.unused_data
+                        decompressor, fresh = zlib.decompressobj(wbits=31), True
+            if not fresh:
+                raise zlib.error("the stream ends inside a member (truncated)")
+    except zlib.error as error:
+        raise DataRankError(f"{name}: corrupt gzip ({error})") from None
 
 
 def _first_line(error: BaseException) -> str:

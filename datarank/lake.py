@@ -31,12 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from datarank import DataRankError
+from datarank.faults import checkpoint
+from datarank.redact import redact_all
 
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
 VERSION_TABLES = ("scores", "works", "citations", "authorships", "citers", "quarantine")
 #: Tables an ingest produces (lake/core/<id>/), copied into each version.
 CORE_TABLES = ("works", "citations", "authorships", "quarantine")
 _VERSION = re.compile(r"^v(\d{6})$")
+#: Marks a version renamed into versions/ whose `current` switch has not happened yet.
+_PUBLISHING = ".publishing"
 
 
 class Lake:
@@ -61,7 +65,7 @@ class Lake:
         return json.loads(self.ingested_path.read_text())
 
     def write_ingested(self, ingested: dict[str, dict[str, Any]]) -> None:
-        write_json_atomic(self.ingested_path, ingested)
+        write_json_atomic(self.ingested_path, redact_all(ingested))
 
     # ---------------------------------------------------------------- core tables
     @property
@@ -147,13 +151,30 @@ class Lake:
         existing = self.versions()
         number = int(existing[-1][1:]) + 1 if existing else 1
         name = f"v{number:06d}"
+        (staged / _PUBLISHING).touch()  # until `current` points at it
         staged.replace(self.versions_dir / name)
-        switch_symlink(self.root / "current", f"versions/{name}")
+        try:
+            checkpoint("publish.renamed")
+            switch_symlink(self.root / "current", f"versions/{name}")
+        except BaseException:
+            (self.versions_dir / name).replace(staged)  # never current: back to staging, cleared
+            raise
+        (self.versions_dir / name / _PUBLISHING).unlink()
         return name
 
     def clear_staging(self) -> None:
-        """Remove what failed or killed runs left; only called while holding the lock."""
+        """Remove what failed or killed runs left; only called while holding the lock.
+
+        Besides staging/, that is a version a run renamed into versions/ but was killed before it
+        switched `current` to it (it still holds the `.publishing` marker and is not current)."""
         shutil.rmtree(self.staging_dir, ignore_errors=True)
+        link = self.root / "current"
+        current = Path(os.readlink(link)).name if link.is_symlink() else None
+        for name in self.versions():
+            if name != current and (self.versions_dir / name / _PUBLISHING).exists():
+                shutil.rmtree(self.versions_dir / name, ignore_errors=True)
+            elif name == current:
+                (self.versions_dir / name / _PUBLISHING).unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- lock
     @contextmanager

@@ -64,7 +64,14 @@ def query(data_dir: Path, sql: str, version: str | None = None) -> pl.DataFrame:
         if len(statements) != 1:
             raise DataRankError(f"query: give exactly one statement, got {len(statements)}")
         kind = statements[0].type
-        if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+        if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN [ANALYZE] runs its statement: a SELECT only
+            inner = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", statements[0].query, flags=re.IGNORECASE)
+            try:
+                explained = connection.extract_statements(inner)
+            except duckdb.Error:
+                explained = []
+            kind = explained[0].type if len(explained) == 1 else kind
+        if kind != duckdb.StatementType.SELECT:
             raise DataRankError(f"query: only SELECT statements are allowed (read-only), got {kind.name}")
         try:
             return connection.sql(sql).pl()

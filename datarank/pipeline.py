@@ -23,8 +23,10 @@ from typing import Any
 import polars as pl
 
 from datarank import DataRankError, __version__
+from datarank.faults import checkpoint
 from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
+from datarank.redact import redact_all
 from datarank.score import check, score, stage_version, write_catalog
 from datarank.settings import Settings
 from datarank.snapshot import open_snapshot
@@ -105,8 +107,10 @@ def stage_publish(state: RunState) -> RunState:
     manifest["timings_s"]["compare"] = compare_seconds
     write_json_atomic(state.staged / "manifest.json", manifest)
     run_frame(manifest).write_parquet(state.staged / "run.parquet", compression="zstd")
+    checkpoint("publish.manifest_written")
     state.version = state.lake.publish(state.staged)
     state.manifest = manifest
+    checkpoint("publish.switched")
     write_catalog(state.lake)
     return state
 
@@ -189,7 +193,7 @@ def run(
 def run_manifest(state: RunState, version: str) -> dict[str, Any]:
     """Everything needed to know what a published version is and how it was made (SPEC §4)."""
     settings = state.settings
-    return {
+    return redact_all({
         "version": version,
         "run_id": state.run_id,
         "started_at": state.started_at,
@@ -208,7 +212,7 @@ def run_manifest(state: RunState, version: str) -> dict[str, Any]:
         "checks_passed": state.checks_passed,
         "changes": state.changes,
         "timings_s": {**state.ingest_summary.get("timings", {}), **state.timings},
-    }
+    })
 
 
 def software_versions() -> dict[str, str | None]:

@@ -12,6 +12,7 @@ import duckdb
 
 from datarank import DataRankError
 from datarank.db import connect, literal, materialize, run_sql, sql_dir, sql_text
+from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 from datarank.settings import Settings
 
@@ -56,6 +57,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
             name = Path(step).name
             folder = staged if step.startswith("out/") else staged / "intermediate"
             materialize(connection, step, folder / f"{name}.parquet", params)
+            checkpoint("score.step_written")
         for published, step in OUTPUTS.items():
             (staged / f"{step}.parquet").replace(staged / f"{published}.parquet")
         return {

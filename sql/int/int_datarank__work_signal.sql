@@ -7,7 +7,9 @@
 --   citer_signal    what p gives each work it cites: ln(1 + C(p)) / max(outdegree, 1)
 --   citer_order_key one non-null BIGINT that orders citers by C desc, then id asc (one key,
 --                   the same in every engine); valid while C < 2^28 and id < 2^35 (checked in
---                   checks/works_order_key_out_of_range.sql)
+--                   checks/works_order_key_out_of_range.sql, which refuses to publish otherwise);
+--                   C saturates at 2^28 - 1 here so that an absurd cited_by_count reaches that
+--                   check instead of overflowing BIGINT
 with
 
 works as (
@@ -25,7 +27,7 @@ final as (
         outdegree,
         ln(1 + cited_by_count) as base_score,
         ln(1 + cited_by_count) / greatest(outdegree, 1) as citer_signal,
-        cited_by_count * 34359738368 + (34359738367 - work_id) as citer_order_key
+        least(cited_by_count, 268435455) * 34359738368 + (34359738367 - work_id) as citer_order_key
     from works
 )
 
