@@ -336,7 +336,8 @@ def test_an_unreadable_part_fails_the_run_and_the_next_run_resumes(tmp_path: Pat
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", "--snapshot", str(tmp_path), "--data-dir", str(out), "--threads", "2"])
     assert result.exit_code == 1
-    assert result.output.startswith(f"datarank: error: {part}: cannot be read (")
+    assert result.output.startswith(f"datarank: error: {part}: corrupt gzip (")
+    assert result.output.count("\n") == 1
     assert not (out / "current").exists()
     part.write_bytes(good)
     state = run(Settings(snapshot=str(tmp_path), data_dir=out, threads=2))
