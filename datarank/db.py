@@ -84,7 +84,7 @@ def copy_to_parquet(
     query: str,
     path: Path,
     params: dict[str, Any] | None = None,
-    row_group_size: int = 1_000_000,
+    row_group_size: int = 122_880,
 ) -> None:
     """Write a query's result as one ZSTD Parquet file, through a temporary name then a rename.
 

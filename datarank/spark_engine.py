@@ -82,6 +82,12 @@ def transpile(text: str) -> SparkStatement:
         if tree.find(exp.Qualify):
             # sqlglot rewrites QUALIFY into a subquery whose helper column leaks through `select *`.
             raise DataRankError("scoring SQL must not use QUALIFY (Spark has none): filter the window in a subquery")
+        # sqlglot writes list_has_any (ArrayOverlaps) as `a && b`, which Spark cannot parse; Spark's
+        # name for it is arrays_overlap.
+        tree = tree.transform(
+            lambda node: exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[node.this, node.expression])
+            if isinstance(node, exp.ArrayOverlaps) else node
+        )
         spark_text = tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
         raise DataRankError(f"scoring SQL does not transpile to Spark SQL: {str(error).splitlines()[0]}") from None
