@@ -22,7 +22,6 @@ import os
 import re
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import pyarrow as pa
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_text
 from datarank.faults import checkpoint
+from datarank.gzip_pipe import GzipPipe
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.parquet_parts import read_batches
 from datarank.redact import redact_all
@@ -57,8 +57,6 @@ FILE_MEMORY = 1 << 30
 RAW_ROW_GROUP = 100_000
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
 _ORPHAN_SECONDS = 24 * 3600
-#: Compressed bytes read (and uncompressed bytes produced) per step of the gzip check.
-_GZIP_CHUNK = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -234,11 +232,7 @@ class _PartReader:
             if self.snapshot.file_format == "parquet":
                 self._read_parquet(cursor, file, raw)
             else:
-                if self.snapshot.is_local:
-                    verify_gzip(Path(fs_path(self.snapshot, file.url)), file.url)
-                copy_to_parquet(
-                    cursor, sql_text("raw/raw_openalex__works"), raw, {"path": file.url}, row_group_size=RAW_ROW_GROUP
-                )
+                self._read_lines(cursor, file, raw)
             checkpoint("ingest.part_written")
             lines, quarantined, invalid_references, invalid_authors = cursor.execute(
                 f"""
@@ -271,6 +265,20 @@ class _PartReader:
             "status": "read",
             "seconds": round(time.perf_counter() - started, 3),
         }
+
+    def _read_lines(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path) -> None:
+        query = sql_text("raw/raw_openalex__works")
+        if not self.snapshot.is_local:
+            params = {"path": file.url, "compression": "auto"}
+            copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
+            return
+        # Local parts: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
+        try:
+            with GzipPipe(Path(fs_path(self.snapshot, file.url)), file.url) as source:
+                copy_to_parquet(cursor, query, raw, {"path": source, "compression": "none"}, row_group_size=RAW_ROW_GROUP)
+        except BaseException:
+            raw.unlink(missing_ok=True)  # whatever was made of a damaged stream is not data
+            raise
 
     def _read_parquet(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path) -> None:
         fs = self.snapshot.fs
@@ -563,30 +571,6 @@ def _physical_memory() -> int:
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def verify_gzip(path: Path, name: str) -> None:
-    """Refuse a gzip file whose stream is damaged (bad deflate data, CRC or length mismatch, cut short).
-
-    DuckDB's gzip reader does not check the CRC and may read a corrupt stream as garbage lines
-    (which would then be quarantined or, worse, mistaken for records), so local part files are
-    decompressed once here in 4 MB chunks, in C, without keeping the output. Remote files are not
-    checked: their size and ETag are, and S3 checks its own transfers.
-    """
-    try:
-        with path.open("rb") as handle:
-            decompressor, fresh = zlib.decompressobj(wbits=31), True
-            while chunk := handle.read(_GZIP_CHUNK):
-                while chunk:
-                    decompressor.decompress(chunk, _GZIP_CHUNK)
-                    fresh, chunk = False, decompressor.unconsumed_tail
-                    if decompressor.eof:  # the next member of a multi-member file, if any
-                        chunk = decompressor.unused_data
-                        decompressor, fresh = zlib.decompressobj(wbits=31), True
-            if not fresh:
-                raise zlib.error("the stream ends inside a member (truncated)")
-    except zlib.error as error:
-        raise DataRankError(f"{name}: corrupt gzip ({error})") from None
 
 
 def _first_line(error: BaseException) -> str:
