@@ -133,12 +133,16 @@ def storage_options(uri: str) -> dict[str, Any]:
     configuration (``AWS_PROFILE``, credentials files, instance roles). ``AWS_ENDPOINT_URL`` /
     ``AWS_ENDPOINT_URL_S3`` point either at another S3-compatible store (botocore reads them).
     Anything else fsspec knows (``gs://``, ``https://``, …) uses fsspec's own defaults and its
-    ``FSSPEC_<PROTOCOL>_<OPTION>`` environment variables.
+    ``FSSPEC_<PROTOCOL>_<OPTION>`` environment variables. ``DATARANK_S3_MAX_ATTEMPTS`` overrides
+    botocore's attempts per request (10) and s3fs's retries around them (5): by default a store
+    that keeps answering 503 is given up on after minutes, not seconds.
     """
     protocol, _, rest = uri.partition("://")
     if protocol not in ("s3", "s3a"):
         return {}
     options = json.loads(json.dumps(S3_OPTIONS))  # a deep copy
+    if attempts := os.environ.get("DATARANK_S3_MAX_ATTEMPTS"):  # botocore's attempts per request
+        options["config_kwargs"]["retries"]["max_attempts"] = int(attempts)
     if rest.split("/", 1)[0] == OPENALEX_BUCKET:
         options["anon"] = True
         options["client_kwargs"] = {"region_name": OPENALEX_REGION}
@@ -158,6 +162,8 @@ def open_snapshot(uri: str, options: dict[str, Any] | None = None) -> Snapshot:
     except (ImportError, ValueError) as error:
         raise DataRankError(f"cannot open {uri}: {error}") from None
     base = base.rstrip("/") or "/"
+    if (attempts := os.environ.get("DATARANK_S3_MAX_ATTEMPTS")) and hasattr(fs, "retries"):
+        fs.retries = int(attempts)  # s3fs's own retries around botocore's (5 by default)
     fs.invalidate_cache()
     layout, works_dir, manifest_path = _find_manifest(fs, base, uri)
     manifest = _read_manifest(fs, manifest_path)

@@ -244,6 +244,34 @@ def test_transient_errors_are_retried_with_backoff(buckets: dict[str, Path], loc
     assert_same_table(scores, local_scores, "scores")
 
 
+def test_a_store_that_keeps_failing_ends_the_run_with_one_line(buckets: dict[str, Path], s3_endpoint: str,
+                                                               tmp_path: Path) -> None:
+    """503 SlowDown on every read of a part file: the retries run out (2 attempts per request here,
+    10 by default), the run fails with one error line naming the file, and nothing is published."""
+    proxy = _FlakyProxy(int(s3_endpoint.rsplit(":", 1)[1]), failures=10**9)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.server_address[1]}")
+            patch.setenv("DATARANK_S3_MAX_ATTEMPTS", "2")
+            _forget_s3_clients()
+            try:
+                result = CliRunner().invoke(
+                    main, ["run", "--snapshot", f"s3://{BUCKET}/data/jsonl/works", "--data-dir", str(tmp_path)]
+                )
+            finally:
+                _forget_s3_clients()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert result.exit_code == 1
+    assert proxy.failed >= 2  # retried before giving up
+    assert result.output.startswith(f"datarank: error: s3://{BUCKET}/data/jsonl/works/"), result.output
+    assert result.output.count("\n") == 1, result.output
+    assert not (tmp_path / "current").exists()
+
+
 # ---------------------------------------------------------------- helpers
 def _drop_last_record(root: Path, key: str) -> str:
     import gzip
