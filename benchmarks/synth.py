@@ -6,8 +6,10 @@
 Heavy-tailed citer counts (a few works with hundreds of thousands of citers at 10 million works),
 hyper-authored works, self-citations, older duplicate copies across partitions, merges (chains
 included), references to works not in the snapshot, missing referenced_works_count, negative
-cited_by_count on some stale copies. DuckDB generates and writes everything (set-based, streaming,
-within --memory-limit); Python only renames the files and writes the manifest.
+cited_by_count on some stale copies. DuckDB generates and writes everything (set-based, within
+--memory-limit, spilling to a temp folder beside OUT); Python only runs the passes (one per
+partition, then one for the older copies, so no pass holds more than its share of the ~12 references
+per work), renames the files and writes the manifest.
 """
 
 from __future__ import annotations
@@ -46,24 +48,38 @@ def generate(
     """Generate (or, with grow > 0, grow) a snapshot under `out`; returns its figures."""
     started = time.perf_counter()
     connection = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    spill = out.parent / f".{out.name}-duckdb-tmp"
+    connection.execute(f"set temp_directory = '{spill}'").fetchall()
     new_works = int(works * grow)
     values: dict[str, object] = {
         "seed": seed, "first": ID_BASE, "last": ID_BASE + works + new_works, "mean_refs": mean_refs,
         "n_cited": works, "partitions": partitions, "start_date": "2024-01-01", "dup_fraction": dup_fraction,
         "grow_from": ID_BASE + works if grow else 0, "update_fraction": grow / 2,
     }
-    for table in ("synth_works", "synth_references"):
-        text = _sql(table)
-        connection.execute(f"create table {table} as {text}", _params(text, values)).fetchall()
+    text = _sql("synth_works")
+    connection.execute(f"create table synth_works as {text}", _params(text, values)).fetchall()
+    references = _sql("synth_references")
+    connection.execute(
+        f"create table synth_cited as select referenced_id as work_id, count(*) as citers "
+        f"from ({references}) group by referenced_id",
+        _params(references, {**values, "chunk": -1}),
+    ).fetchall()
     staging = out / "staging-json"
     shutil.rmtree(staging, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    text = _sql("synth_lines")
-    connection.execute(
-        f"copy ({text}) to '{staging}' (format json, compression gzip, partition_by (part_day), "
-        "filename_pattern 'part_{i}', overwrite_or_ignore true)",
-        _params(text, values),
-    ).fetchall()
+    lines = _sql("synth_lines")
+    # One partition at a time, then the older copies: a pass's references, then its lines (the
+    # references of a 10-million-work snapshot, ~120 million rows, never sit in memory together).
+    for chunk in [partitions] if grow else [*range(partitions), -2]:
+        chunk_values = {**values, "chunk": chunk}
+        connection.execute(
+            f"create or replace table synth_chunk_refs as {references}", _params(references, chunk_values)
+        ).fetchall()
+        connection.execute(
+            f"copy ({lines}) to '{staging}' (format json, compression gzip, partition_by (part_day), "
+            f"filename_pattern 'pass{chunk + 2:03d}_{{i}}', overwrite_or_ignore true)",
+            _params(lines, chunk_values),
+        ).fetchall()
     works_dir = out / "data" / "works"
     for folder in sorted(staging.iterdir()):
         day = folder.name.split("=", 1)[1]
@@ -90,6 +106,7 @@ def generate(
         ).fetchall()
     manifest = write_manifest(out, connection)
     connection.close()
+    shutil.rmtree(spill, ignore_errors=True)
     return {
         "works": works + new_works,
         "files": len(manifest["entries"]),

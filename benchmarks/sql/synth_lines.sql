@@ -1,22 +1,18 @@
 -- synth_lines: the snapshot lines of the synthetic works, as OpenAlex writes them.
 -- Grain: one row per line: each work once in its partition, plus an older copy in an earlier
--- partition for a fraction $dup_fraction of works (the newer copy must win).
+-- partition for a fraction of works (synth_works.has_older_copy; the newer copy must win).
 -- cited_by_count is the work's in-snapshot citer count plus citations from outside the snapshot,
 -- like OpenAlex's field. Filler fields (abstract, concepts, locations) give lines a realistic size
--- and are ignored by DataRank. Parameters: $seed, $partitions, $start_date, $dup_fraction.
--- Growing an existing snapshot ($grow_from > 0): only works with id > $grow_from, plus updated
--- copies of a fraction $update_fraction of the older ones, all in one new partition after the others.
+-- and are ignored by DataRank. Parameters: $seed, $start_date, $chunk.
+-- Written in passes, so memory does not grow with the snapshot: $chunk >= 0 writes the current
+-- copies of the works of one partition (synth_works.partition_index), $chunk = -2 the older copies
+-- of the works that have one (synth_works.has_older_copy). synth_cited holds every work's
+-- in-snapshot citer count, synth_chunk_refs the references of this pass's works only.
 with
-
-cited as (
-    select referenced_id as work_id, count(*) as citers
-    from synth_references
-    group by referenced_id
-),
 
 refs as (
     select work_id, list('https://openalex.org/W' || referenced_id order by slot) as referenced_works
-    from synth_references
+    from synth_chunk_refs
     group by work_id
 ),
 
@@ -24,25 +20,19 @@ works as (
     select
         w.*,
         coalesce(c.citers, 0) as citers,
-        coalesce(r.referenced_works, []) as referenced_works,
-        case
-            when $grow_from > 0 then $partitions
-            else (hash(w.work_id, 'partition', $seed) % $partitions)::integer
-        end as partition_index
+        coalesce(r.referenced_works, []) as referenced_works
     from synth_works as w
-    left join cited as c on c.work_id = w.work_id
+    left join synth_cited as c on c.work_id = w.work_id
     left join refs as r on r.work_id = w.work_id
-    where $grow_from = 0
-        or w.work_id > $grow_from
-        or (hash(w.work_id, 'update', $seed) % 1000000007) / 1000000007.0 < $update_fraction
+    where ($chunk >= 0 and w.partition_index = $chunk)
+        or ($chunk = -2 and w.has_older_copy)
 ),
 
 copies as (
-    select *, 0 as copy_age from works
-    union all
-    select *, 1 + (hash(work_id, 'age', $seed) % 30)::integer as copy_age
+    select
+        *,
+        case when $chunk = -2 then 1 + (hash(work_id, 'age', $seed) % 30)::integer else 0 end as copy_age
     from works
-    where $grow_from = 0 and (hash(work_id, 'dup', $seed) % 1000000007) / 1000000007.0 < $dup_fraction
 ),
 
 final as (

@@ -2,7 +2,9 @@
 -- Grain: one row per (work, reference slot). 8% of references go to a near neighbour (same author
 -- block: self-citations), 1% to ids that are not in the snapshot, the rest to id $first + 1 +
 -- floor($n_cited · u³): a heavy tail where the oldest works collect most citations (at 10 million
--- works the top one has hundreds of thousands of citers). Parameters: $seed, $first, $n_cited.
+-- works the top one has hundreds of thousands of citers). Parameters: $seed, $first, $n_cited,
+-- $chunk: only the works whose current copy is written in partition $chunk (>= 0), those with an
+-- older copy (-2), or every work (-1).
 with
 
 slots as (
@@ -10,6 +12,9 @@ slots as (
         work_id,
         unnest(range(n_refs)) as slot
     from synth_works
+    where $chunk = -1
+        or ($chunk >= 0 and partition_index = $chunk)
+        or ($chunk = -2 and has_older_copy)
 ),
 
 draws as (

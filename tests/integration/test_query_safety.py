@@ -69,3 +69,22 @@ def test_published_views_still_answer(published_sample: Path) -> None:
     assert frame["n"][0] == frame["ids"][0] > 0
     for sql in ("explain select * from scores", "EXPLAIN ANALYZE select count(*) from works"):
         assert query(published_sample, sql).height > 0
+
+
+def test_export_writes_the_file_asked_for_and_nothing_else(published_sample: Path, tmp_path: Path) -> None:
+    """A quote and a semicolon in the name cannot reach the SQL; no partial file stays behind; a
+    folder that does not exist is an error, not created."""
+    import polars as pl
+
+    from datarank.outputs import export
+
+    target = tmp_path / "exports" / "it's; DROP VIEW scores; --.csv"
+    target.parent.mkdir()
+    rows = export(published_sample, target, top=7)
+    assert rows == 7
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert pl.read_csv(target)["rank"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+    missing = tmp_path / "nowhere" / "top.csv"
+    with pytest.raises(DataRankError, match="does not exist"):
+        export(published_sample, missing)
+    assert not missing.parent.exists()
