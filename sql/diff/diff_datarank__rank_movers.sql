@@ -3,36 +3,12 @@
 -- $rows.
 with
 
-picked as (
-    select *
+final as (
+    select work_id, rank_from, rank_to, rank_gain, datarank_from, datarank_to, datarank_change, title
     from diff_datarank__works
     where rank_gain <> 0
     order by abs(rank_gain) desc, work_number
     limit $rows
-),
-
-labelled as (
-    select
-        'W' || cast(picked.work_number as varchar) as work_id,
-        picked.rank_from,
-        picked.rank_to,
-        picked.rank_gain,
-        picked.datarank_from,
-        picked.datarank_to,
-        picked.datarank_change,
-        coalesce(to_scores.title, from_scores.title) as title,
-        picked.work_number
-    from picked
-    left join diff_to__scores as to_scores
-        on to_scores.work_number = picked.work_number
-    left join diff_from__scores as from_scores
-        on from_scores.work_number = picked.work_number
-),
-
-final as (
-    select * exclude (work_number)
-    from labelled
-    order by abs(rank_gain) desc, work_number
 )
 
 select * from final
