@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from datarank import DataRankError
-from datarank.db import connect, literal, materialize, run_sql, sql_dir, sql_text
+from datarank.db import connect, create_table, literal, materialize, run_sql, sql_dir, sql_text
 from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 from datarank.settings import Settings
@@ -54,9 +54,13 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
     try:
         params = settings.score_params
         for step in SCORE_STEPS:
-            name = Path(step).name
-            folder = staged if step.startswith("out/") else staged / "intermediate"
-            materialize(connection, step, folder / f"{name}.parquet", params)
+            # Intermediate steps stay tables of the run's in-memory database (DuckDB spills them
+            # to <data_dir>/tmp/duckdb past --memory-limit); a Parquet round trip each cost ~20% of
+            # scoring at 300k works (benchmarks/README.md). Only the outputs are written, once.
+            if step.startswith("out/"):
+                materialize(connection, step, staged / f"{Path(step).name}.parquet", params)
+            else:
+                create_table(connection, step, params)
             checkpoint("score.step_written")
         for published, step in OUTPUTS.items():
             (staged / f"{step}.parquet").replace(staged / f"{published}.parquet")
