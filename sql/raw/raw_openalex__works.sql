@@ -101,10 +101,10 @@ final as (
         -- what the metric needs
         record.cited_by_count as cited_by_count,
         record.referenced_works_count as referenced_works_count,
-        list_distinct(list_filter(reference_ids, lambda r: r is not null)) as referenced_ids,
-        len(list_filter(reference_ids, lambda r: r is null))::integer as n_invalid_references,
-        list_distinct(list_filter(author_ids, lambda a: a is not null)) as author_ids,
-        len(list_filter(author_ids, lambda a: a is null))::integer as n_invalid_authors,
+        kept_ids(reference_ids) as referenced_ids,
+        count_invalid_ids(reference_ids) as n_invalid_references,
+        kept_ids(author_ids) as author_ids,
+        count_invalid_ids(author_ids) as n_invalid_authors,
         -- FAIR context
         record.open_access.is_oa as is_oa,
         record.open_access.oa_status as oa_status,
