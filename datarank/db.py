@@ -106,8 +106,8 @@ def materialize(
 ) -> str:
     """Write `sql/<step>.sql` to Parquet at `path`, then make its table name a view of that file.
 
-    Steps hand their results to the next ones as Parquet rather than as in-memory tables: memory
-    stays bounded by DuckDB's limit, and every intermediate can be read by another engine.
+    For results the lake keeps (core tables, published outputs); a step only the next steps read
+    is a table of the connection's database (`create_table`), which DuckDB spills past its limit.
     """
     table = identifier(Path(step).name)
     copy_to_parquet(connection, sql_text(step), path, _used(step, params))

@@ -97,11 +97,6 @@ def stage_publish(state: RunState) -> RunState:
     state.changes = _changes_since_previous(state)
     compare_seconds = round(time.perf_counter() - compared, 3)
     stage_version(state.core_dir, state.staged)
-    intermediate = state.staged / "intermediate"
-    for path in intermediate.glob("*.parquet"):
-        path.unlink()
-    if intermediate.exists():
-        intermediate.rmdir()
     number = len(state.lake.versions()) + 1
     manifest = run_manifest(state, f"v{number:06d}")
     manifest["timings_s"]["compare"] = compare_seconds

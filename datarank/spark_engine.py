@@ -118,13 +118,13 @@ def spark_params(statement: SparkStatement, params: dict[str, Any]) -> dict[str,
 def score_with_spark(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
     """Run the scoring steps on Spark over `core_dir`'s tables; write the outputs into `staged`.
 
-    Every step is written to Parquet and read back before the next one uses it, as the DuckDB
-    engine does, so Spark never recomputes a step; Spark's folders are removed once the outputs
-    are compacted into the staged version.
+    Every step is written to Parquet and read back before the next one uses it, so Spark never
+    recomputes a step (the DuckDB engine keeps its steps as tables instead); Spark's folders are
+    removed once the outputs are compacted into the staged version.
     """
     from datarank.score import CORE_VIEWS, OUTPUTS, SCORE_STEPS
 
-    work = staged / "intermediate" / "spark"
+    work = staged / "intermediate"
     params = settings.score_params
     try:
         spark = spark_session(settings)
