@@ -141,14 +141,20 @@ def storage_options(uri: str) -> dict[str, Any]:
     if protocol not in ("s3", "s3a"):
         return {}
     options = json.loads(json.dumps(S3_OPTIONS))  # a deep copy
-    if attempts := os.environ.get("DATARANK_S3_MAX_ATTEMPTS"):  # botocore's attempts per request
-        options["config_kwargs"]["retries"]["max_attempts"] = int(attempts)
+    if attempts := s3_max_attempts():  # botocore's attempts per request
+        options["config_kwargs"]["retries"]["max_attempts"] = attempts
     if rest.split("/", 1)[0] == OPENALEX_BUCKET:
         options["anon"] = True
         options["client_kwargs"] = {"region_name": OPENALEX_REGION}
     elif region := os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"):
         options["client_kwargs"] = {"region_name": region}
     return options
+
+
+def s3_max_attempts() -> int | None:
+    """``DATARANK_S3_MAX_ATTEMPTS``, if set: the attempts both botocore and s3fs make per request."""
+    attempts = os.environ.get("DATARANK_S3_MAX_ATTEMPTS")
+    return int(attempts) if attempts else None
 
 
 def open_snapshot(uri: str, options: dict[str, Any] | None = None) -> Snapshot:
@@ -162,8 +168,8 @@ def open_snapshot(uri: str, options: dict[str, Any] | None = None) -> Snapshot:
     except (ImportError, ValueError) as error:
         raise DataRankError(f"cannot open {uri}: {error}") from None
     base = base.rstrip("/") or "/"
-    if (attempts := os.environ.get("DATARANK_S3_MAX_ATTEMPTS")) and hasattr(fs, "retries"):
-        fs.retries = int(attempts)  # s3fs's own retries around botocore's (5 by default)
+    if (attempts := s3_max_attempts()) and hasattr(fs, "retries"):
+        fs.retries = attempts  # s3fs's own retries around botocore's (5 by default)
     fs.invalidate_cache()
     layout, works_dir, manifest_path = _find_manifest(fs, base, uri)
     manifest = _read_manifest(fs, manifest_path)
