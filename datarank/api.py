@@ -58,8 +58,7 @@ class Results:
     # ---------------------------------------------------------------- DuckDB relations
     def view(self, name: str) -> duckdb.DuckDBPyRelation:
         """A view by name, as a lazy DuckDB relation (`.pl()` → Polars, `.df()` → pandas)."""
-        if name not in VIEWS:
-            raise DataRankError(f"no view {name!r}; the views are {', '.join(VIEWS)}")
+        _check_view(name)
         return self.connection.sql(f"select * from {name}")
 
     @property
@@ -105,8 +104,7 @@ class Results:
     def frame(self, name: str) -> pl.LazyFrame:
         """A view as a Polars LazyFrame over its Parquet file(s): filters and projections are
         pushed into the scan, so `.collect()` reads only what the query needs."""
-        if name not in VIEWS:
-            raise DataRankError(f"no view {name!r}; the views are {', '.join(VIEWS)}")
+        _check_view(name)
         if name == "runs":
             return pl.concat([pl.scan_parquet(path) for path in self._run_files], how="diagonal_relaxed")
         return pl.scan_parquet(self.folder / f"{name}.parquet")
@@ -151,3 +149,8 @@ def open(data_dir: str | Path | None = None, version: str | None = None) -> Resu
     """
     folder = Path(data_dir) if data_dir is not None else Settings.from_env().data_dir
     return Results(folder.expanduser().resolve(), version)
+
+
+def _check_view(name: str) -> None:
+    if name not in VIEWS:
+        raise DataRankError(f"no view {name!r}; the views are {', '.join(VIEWS)}")

@@ -14,23 +14,14 @@ from click.testing import CliRunner
 from datarank.cli import main
 
 
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One `datarank run` on the shipped sample, shared by the tests of this module."""
-    data_dir = tmp_path_factory.mktemp("sample-run")
-    result = CliRunner().invoke(main, ["run", "--data-dir", str(data_dir)])
-    assert result.exit_code == 0, result.output
-    return data_dir
-
-
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
 
 
-def test_run_prints_the_accounting_of_the_sample(sample_dir: Path) -> None:
+def test_run_prints_the_accounting_of_the_sample(published_sample: Path) -> None:
     # 340 lines in data/sample: 339 distinct works, W2741809807 twice (two API captures).
-    manifest = json.loads((sample_dir / "current" / "manifest.json").read_text())
+    manifest = json.loads((published_sample / "current" / "manifest.json").read_text())
     counts = manifest["ingest_counts"]
     assert counts["lines_read"] == 340
     assert counts["works"] == 339
@@ -39,11 +30,11 @@ def test_run_prints_the_accounting_of_the_sample(sample_dir: Path) -> None:
     # SOURCES.md: 25 authorships with author.id = null in the dedup file.
     assert counts["invalid_authors"] == 25
     assert manifest["parameters"] == {"cap": 200, "damping": 0.85, "tiers": [1.0, 5.0, 10.0, 50.0]}
-    assert (sample_dir / "current").resolve().name == "v000001"
+    assert (published_sample / "current").resolve().name == "v000001"
 
 
-def test_export_top_20_is_ranked_and_complete(sample_dir: Path, tmp_path: Path) -> None:
-    code, output = invoke("export", "--data-dir", str(sample_dir), "--output", str(tmp_path / "top.csv"), "--top", "20")
+def test_export_top_20_is_ranked_and_complete(published_sample: Path, tmp_path: Path) -> None:
+    code, output = invoke("export", "--data-dir", str(published_sample), "--output", str(tmp_path / "top.csv"), "--top", "20")
     assert code == 0, output
     with open(tmp_path / "top.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -59,25 +50,25 @@ def test_export_top_20_is_ranked_and_complete(sample_dir: Path, tmp_path: Path) 
     assert spec_columns <= set(rows[0])
 
 
-def test_export_filters_by_year_and_type_as_json_lines(sample_dir: Path, tmp_path: Path) -> None:
+def test_export_filters_by_year_and_type_as_json_lines(published_sample: Path, tmp_path: Path) -> None:
     out = tmp_path / "articles-2018.json"
-    code, output = invoke("export", "--data-dir", str(sample_dir), "-o", str(out), "--year", "2018", "--type", "article")
+    code, output = invoke("export", "--data-dir", str(published_sample), "-o", str(out), "--year", "2018", "--type", "article")
     assert code == 0, output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows and all(r["publication_year"] == 2018 and r["type"] == "article" for r in rows)
     assert "W2741809807" in {r["work_id"] for r in rows}
 
 
-def test_explain_shows_the_newest_copy_of_a_duplicated_work(sample_dir: Path) -> None:
+def test_explain_shows_the_newest_copy_of_a_duplicated_work(published_sample: Path) -> None:
     # data/sample holds W2741809807 twice: cited_by_count 960 (2025-06-01) and 962 (2025-06-11).
-    code, output = invoke("explain", "W2741809807", "--data-dir", str(sample_dir))
+    code, output = invoke("explain", "W2741809807", "--data-dir", str(published_sample))
     assert code == 0, output
     assert "ln(1 + 962)" in output
     assert "Base Score Contribution        1.0" in output
 
 
-def test_explain_json_matches_the_scores_row(sample_dir: Path) -> None:
-    code, output = invoke("explain", "https://openalex.org/w2741809807", "--json", "--data-dir", str(sample_dir))
+def test_explain_json_matches_the_scores_row(published_sample: Path) -> None:
+    code, output = invoke("explain", "https://openalex.org/w2741809807", "--json", "--data-dir", str(published_sample))
     assert code == 0, output
     explanation = json.loads(output)
     work = explanation["work"]
@@ -89,8 +80,8 @@ def test_explain_json_matches_the_scores_row(sample_dir: Path) -> None:
     assert len(explanation["citers"]) == work["citers_considered"]
 
 
-def test_query_is_read_only(sample_dir: Path, tmp_path: Path) -> None:
-    code, output = invoke("query", "select count(*) as n from scores", "--format", "csv", "--data-dir", str(sample_dir))
+def test_query_is_read_only(published_sample: Path, tmp_path: Path) -> None:
+    code, output = invoke("query", "select count(*) as n from scores", "--format", "csv", "--data-dir", str(published_sample))
     assert (code, output) == (0, "n\n339\n")
     target = tmp_path / "stolen.csv"
     for sql in (
@@ -100,14 +91,14 @@ def test_query_is_read_only(sample_dir: Path, tmp_path: Path) -> None:
         "attach '/tmp/other.duckdb'",
         "select 1; select 2",
     ):
-        code, output = invoke("query", sql, "--data-dir", str(sample_dir))
+        code, output = invoke("query", sql, "--data-dir", str(published_sample))
         assert code == 1, sql
         assert output.startswith("datarank: error: query:"), output
     assert not target.exists()
 
 
-def test_runs_view_has_one_row_per_version(sample_dir: Path) -> None:
-    code, output = invoke("query", "select version, works, lines_read from runs", "--format", "csv", "--data-dir", str(sample_dir))
+def test_runs_view_has_one_row_per_version(published_sample: Path) -> None:
+    code, output = invoke("query", "select version, works, lines_read from runs", "--format", "csv", "--data-dir", str(published_sample))
     assert code == 0, output
     assert output.splitlines()[1:] == ["v000001,339,340"]
 
