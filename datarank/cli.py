@@ -115,6 +115,14 @@ def check_options(command: F) -> F:
     )(command)
 
 
+def rebuild_option(command: F) -> F:
+    return click.option(
+        "--full-rebuild", is_flag=True, default=None,
+        help="Rebuild the core tables from every part file and rescore every work, even when only new "
+        "part files arrived (env DATARANK_FULL_REBUILD=1; docs/incremental.md).",
+    )(command)
+
+
 def limit_options(command: F) -> F:
     command = click.option(
         "--memory-limit", default=None, envvar="DATARANK_MEMORY_LIMIT",
@@ -146,6 +154,7 @@ def main() -> None:
 @data_dir_option
 @metric_options
 @check_options
+@rebuild_option
 @limit_options
 @handle_errors
 def run(verbose: bool, **options: Any) -> None:
@@ -157,6 +166,7 @@ def run(verbose: bool, **options: Any) -> None:
 @main.command()
 @snapshot_option
 @data_dir_option
+@rebuild_option
 @limit_options
 @handle_errors
 def ingest(verbose: bool, **options: Any) -> None:
@@ -169,6 +179,7 @@ def ingest(verbose: bool, **options: Any) -> None:
 @data_dir_option
 @metric_options
 @check_options
+@rebuild_option
 @limit_options
 @handle_errors
 def compute(verbose: bool, **options: Any) -> None:

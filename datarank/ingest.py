@@ -17,6 +17,7 @@ found nowhere else) is computed against the previous ingest and reported.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -96,8 +97,9 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         read_seconds = time.perf_counter() - started
         in_manifest = {file.key for file in snapshot.files}
         vanished = {key: entry for key, entry in ingested.items() if key not in in_manifest}
+        base, why_full = _incremental_base(settings, previous_core, files, vanished)
         staged = lake.new_core_dir()
-        counts, report = _build_core(connection, lake, snapshot, files, vanished, previous_core, staged)
+        counts, report = _build_core(connection, lake, snapshot, files, vanished, previous_core, base, staged)
     finally:
         connection.close()
     report |= _count_report(snapshot, files)
@@ -115,6 +117,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
             "latest_partition": max((f.partition for f in snapshot.files), default=None),
         },
         "files": files,
+        "build": {"mode": "incremental" if base else "full", "base": base.name if base else None, "why_full": why_full or None},
         "counts": counts,
         "report": report,
         "parallel_files": reader.workers,
@@ -311,6 +314,34 @@ class _PartReader:
 
 
 # ---------------------------------------------------------------- core tables
+def _incremental_base(
+    settings: Settings, previous_core: Path | None, files: list[dict[str, Any]], vanished: dict[str, dict[str, Any]]
+) -> tuple[Path | None, str]:
+    """The previous core this build can extend, or None and why a full build is needed.
+
+    An incremental build adds new part files to the previous core: every file that core was built
+    from must still be in the manifest, unchanged. A file changed in place or gone would need the
+    copies it held taken back out, so those nights rebuild in full.
+    """
+    if settings.full_rebuild:
+        return None, "asked for (--full-rebuild)"
+    if previous_core is None:
+        return None, "first ingest"
+    if not (previous_core / "winners.parquet").exists():
+        return None, "the last ingest predates incremental builds"
+    if vanished:
+        return None, f"{len(vanished)} part file(s) left the manifest"
+    try:
+        before = {f["key"]: f.get("raw") for f in json.loads((previous_core / "ingest.json").read_text())["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, "the last ingest's file list cannot be read"
+    now = {f["key"]: f["raw"] for f in files}
+    changed = sorted(key for key, raw in before.items() if now.get(key) != raw)
+    if changed:
+        return None, f"{len(changed)} part file(s) changed since the last ingest"
+    return previous_core, ""
+
+
 def _build_core(
     connection: duckdb.DuckDBPyConnection,
     lake: Lake,
@@ -318,42 +349,87 @@ def _build_core(
     files: list[dict[str, Any]],
     vanished: dict[str, dict[str, Any]],
     previous_core: Path | None,
+    base: Path | None,
     out: Path,
 ) -> tuple[dict[str, int], dict[str, Any]]:
-    """Deduplicate, apply merges and deletions, write the core tables, and report what changed."""
+    """Deduplicate, apply merges and deletions, write the core tables, and report what changed.
+
+    With `base` (an earlier core whose part files are all still there, unchanged), only the part
+    files new since it are read: their copies meet the base's current copies of the same ids, and
+    the citations and authorships of the works that may have changed (sql/core/
+    core_openalex__dirty_citers.sql) are computed again, the others carried. The tables are the
+    ones a full build gives (tests/integration/test_incremental.py); the works whose scores may
+    differ go to rescored_works.parquet for scoring.
+    """
     raw_dir = lake.raw_works_dir
-    manifest_files = pa.table(
-        {
-            "raw_path": [str(raw_dir / f["raw"]) for f in files],
-            "file_key": [f["key"] for f in files],
-            "partition": [f.partition for f in snapshot.files],
-            "part": [f.part for f in snapshot.files],
-        }
+    partitions = {f.key: (f.partition, f.part) for f in snapshot.files}
+    if base is not None:
+        before = {f["key"] for f in json.loads((base / "ingest.json").read_text())["files"]}
+        reading = [f for f in files if f["key"] not in before]
+    else:
+        reading = files
+    connection.register(
+        "raw_openalex__files",
+        pa.table(
+            {
+                "raw_path": pa.array([str(raw_dir / f["raw"]) for f in reading], pa.string()),
+                "file_key": pa.array([f["key"] for f in reading], pa.string()),
+                "partition": pa.array([partitions[f["key"]][0] for f in reading], pa.string()),
+                "part": pa.array([partitions[f["key"]][1] for f in reading], pa.int64()),
+            }
+        ),
     )
-    connection.register("raw_openalex__files", manifest_files)
-    _raw_view(connection, "raw_openalex__works", [str(raw_dir / f["raw"]) for f in files], "raw_openalex__files")
+    connection.register(
+        "raw_openalex__file_lines",
+        pa.table(
+            {
+                "file_key": pa.array([f["key"] for f in files], pa.string()),
+                "lines_read": pa.array([f["lines"] for f in files], pa.int64()),
+                "quarantined": pa.array([f["quarantined"] for f in files], pa.int64()),
+            }
+        ),
+    )
+    # No new part file: the view keeps its columns (those of any raw file) and holds no row.
+    _raw_view(connection, "raw_openalex__works", [str(raw_dir / f["raw"]) for f in reading or files[:1]],
+              "raw_openalex__files")
+    _check_lines(connection, reading)
     _id_list(connection, "raw_openalex__merged_ids", snapshot.merged_id_files, "merge_date date, work_id bigint, merge_into_id bigint")
     _id_list(connection, "raw_openalex__deleted_ids", snapshot.deleted_id_files, "work_id bigint, deleted_date date")
 
     create_table(connection, "core/core_openalex__merge_map")
+    create_table(connection, "core/core_openalex__new_copies")
+    if base is not None:
+        for table in ("works", "merge_map", "citations", "authorships", "quarantine", "winners"):
+            _parquet_view(connection, f"previous__{table}", base / f"{table}.parquet")
+        run_sql(connection, "create view core_openalex__previous_winners as select * from previous__winners")
+    else:
+        run_sql(connection, "create view core_openalex__previous_winners as select * from core_openalex__new_copies limit 0")
+    materialize(connection, "core/core_openalex__winners", out / "winners.parquet")
     materialize(connection, "core/core_openalex__works", out / "works_full.parquet")
+    if base is not None:
+        create_table(connection, "core/core_openalex__dirty_citers")
+        for step in ("rebuilt_works", "carried_citations", "carried_authorships"):
+            run_sql(connection, f"create view core_openalex__{step} as {sql_text(f'core/core_openalex__{step}')}")
+        run_sql(connection, "create view core_openalex__carried_quarantine as select * from previous__quarantine")
+    else:
+        run_sql(connection, "create view core_openalex__rebuilt_works as select * from core_openalex__works")
+        run_sql(connection, "create view core_openalex__carried_citations as select 0::bigint as citing_id, 0::bigint as cited_id limit 0")
+        run_sql(connection, "create view core_openalex__carried_authorships as select 0::bigint as work_id, 0::bigint as author_id limit 0")
+        run_sql(
+            connection,
+            "create view core_openalex__carried_quarantine as "
+            "select ''::varchar as source_file, 0::bigint as line_number, ''::varchar as reason, ''::varchar as line_head limit 0",
+        )
     materialize(connection, "core/core_openalex__citations", out / "citations.parquet")
     materialize(connection, "core/core_openalex__authorships", out / "authorships.parquet")
+    if base is not None:
+        materialize(connection, "core/core_openalex__rescored_works", out / "rescored_works.parquet")
     copy_to_parquet(
         connection,
         "select * exclude (referenced_ids, author_ids) from core_openalex__works",
         out / "works.parquet",
     )
-    copy_to_parquet(
-        connection,
-        """
-        select file_key as source_file, line_number, quarantine_reason as reason, line_head
-        from raw_openalex__works
-        where quarantine_reason is not null
-        order by file_key, line_number
-        """,
-        out / "quarantine.parquet",
-    )
+    copy_to_parquet(connection, sql_text("core/core_openalex__quarantine"), out / "quarantine.parquet")
     # Kept beside the core tables so the next ingest can tell which merges and deletions are new.
     copy_to_parquet(connection, "select * from core_openalex__merge_map order by work_id", out / "merge_map.parquet")
     copy_to_parquet(
@@ -361,27 +437,21 @@ def _build_core(
         "select distinct work_id from raw_openalex__deleted_ids where work_id is not null order by work_id",
         out / "deleted_ids.parquet",
     )
-    counts = dict(
-        zip(
-            ("lines_read", "quarantined", "good_lines", "distinct_work_ids", "invalid_references", "invalid_authors"),
-            connection.execute(
-                """
-                select count(*), count(quarantine_reason), count(*) - count(quarantine_reason),
-                    count(distinct work_id) filter (where quarantine_reason is null),
-                    coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)
-                from raw_openalex__works
-                """
-            ).fetchall()[0],
-            strict=True,
-        )
-    )
+    winners = _count(connection, "core_openalex__winners")
     works, references = connection.execute(
         "select count(*), coalesce(sum(n_referenced_ids), 0) from core_openalex__works"
     ).fetchall()[0]
-    counts |= {
+    lines, quarantined = sum(f["lines"] for f in files), sum(f["quarantined"] for f in files)
+    counts = {
+        "lines_read": lines,
+        "quarantined": quarantined,
+        "good_lines": lines - quarantined,
+        "distinct_work_ids": winners,
+        "invalid_references": sum(f.get("invalid_references", 0) for f in files),
+        "invalid_authors": sum(f.get("invalid_authors", 0) for f in files),
         "works": works,
-        "duplicates_superseded": counts["good_lines"] - counts["distinct_work_ids"],
-        "merged_or_deleted_dropped": counts["distinct_work_ids"] - works,
+        "duplicates_superseded": lines - quarantined - winners,
+        "merged_or_deleted_dropped": winners - works,
         "references": references,
         "citations": _count(connection, "core_openalex__citations"),
         "authorships": _count(connection, "core_openalex__authorships"),
@@ -394,6 +464,9 @@ def _build_core(
         "vanished_files": _vanished_report(connection, raw_dir, vanished, out),
         "changes": _changes(connection, previous_core, out),
     }
+    if base is not None:
+        report["changes"]["rescored_works"] = _count(connection, "core_openalex__rescored_works")
+        report["changes"]["dirty_citers"] = _count(connection, "core_openalex__dirty_citers")
     (out / "works_full.parquet").unlink()
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
     return counts, report
@@ -411,11 +484,20 @@ def _account_files(connection: duckdb.DuckDBPyConnection, files: list[dict[str, 
     columns = [d[0] for d in cursor.description]
     by_key = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
     for row in files:
-        found = by_key.get(row["key"], {})
-        row.update({name: found.get(name, 0) for name in ACCOUNTING})
-        if found.get("lines_read", 0) != row["lines"]:
-            raise DataRankError(f"{row['url']}: the raw cache holds {found.get('lines_read', 0)} lines, "
+        row.update({name: by_key[row["key"]][name] for name in ACCOUNTING})
+
+
+def _check_lines(connection: duckdb.DuckDBPyConnection, files: list[dict[str, Any]]) -> None:
+    """The raw files this build reads hold the lines ingested.json says they do."""
+    found = dict(connection.execute("select file_key, count(*) from raw_openalex__works group by file_key").fetchall())
+    for row in files:
+        if found.get(row["key"], 0) != row["lines"]:
+            raise DataRankError(f"{row['url']}: the raw cache holds {found.get(row['key'], 0)} lines, "
                                 f"ingested.json says {row['lines']}; delete {row.get('raw')} and rerun")
+
+
+def _parquet_view(connection: duckdb.DuckDBPyConnection, view: str, path: Path) -> None:
+    run_sql(connection, f"create or replace view {view} as select * from read_parquet({literal(str(path))})")
 
 
 def _raw_view(connection: duckdb.DuckDBPyConnection, view: str, paths: list[str], files_table: str) -> None:

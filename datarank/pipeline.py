@@ -52,6 +52,7 @@ class RunState:
     ingest_summary: dict[str, Any] = field(default_factory=dict)
     staged: Path | None = None
     score_counts: dict[str, int] = field(default_factory=dict)
+    scoring: dict[str, Any] = field(default_factory=dict)
     checks_passed: list[str] = field(default_factory=list)
     version: str | None = None
     previous_version: str | None = None
@@ -78,7 +79,9 @@ def stage_score(state: RunState) -> RunState:
         state.core_dir = state.lake.current_core()
         state.ingest_summary = json.loads((state.core_dir / "ingest.json").read_text())
     state.staged = state.lake.new_staging_version()
-    state.score_counts = score(state.settings, state.core_dir, state.staged)
+    counts = score(state.settings, state.core_dir, state.staged)
+    state.scoring = counts.pop("build")
+    state.score_counts = counts
     return state
 
 
@@ -204,6 +207,9 @@ def run_manifest(state: RunState, version: str) -> dict[str, Any]:
         "ingest_counts": state.ingest_summary.get("counts", {}),
         "files": state.ingest_summary.get("files", []),
         "score_counts": state.score_counts,
+        # The ingest scored: an incremental run carries figures from a version scored from its base.
+        "core": state.core_dir.name if state.core_dir else None,
+        "scoring": state.scoring,
         "checks_passed": state.checks_passed,
         "changes": state.changes,
         "timings_s": {**state.ingest_summary.get("timings", {}), **state.timings},

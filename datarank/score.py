@@ -6,12 +6,15 @@ order, runs the data checks in `sql/checks/`, and hands the result to the lake.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
+
 import duckdb
 
 from datarank import DataRankError
-from datarank.db import connect, create_table, literal, materialize, run_sql, sql_dir, sql_text
+from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_dir, sql_text
 from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 from datarank.settings import Settings
@@ -23,6 +26,7 @@ SCORE_STEPS = (
     "int/int_datarank__work_signal",
     "int/int_datarank__capped_citers",
     "int/int_datarank__considered_citers",
+    "int/int_datarank__network",
     "out/out_datarank__scores",
     "out/out_datarank__citers",
 )
@@ -32,6 +36,11 @@ CORE_VIEWS = {
     "citations": "core_openalex__citations",
     "authorships": "core_openalex__authorships",
 }
+#: Steps an incremental run computes for the rescored works only, then merges with what it carries
+#: from the previous version (sql/incremental/<step>.sql).
+INCREMENTAL_STEPS = ("int_datarank__network", "out_datarank__citers")
+#: Each version's network figures per cited work, for the next incremental run (not a published table).
+NETWORK_FILE = "network.parquet"
 #: Published file → the step that made it.
 OUTPUTS = {"scores": "out_datarank__scores", "citers": "out_datarank__citers"}
 
@@ -40,36 +49,106 @@ class CheckFailed(DataRankError):
     """A data check found rows that break an invariant; the version is not published."""
 
 
-def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
+def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     """Run the scoring SQL over `core_dir`'s tables, writing the outputs into `staged`.
 
     `--engine spark` runs the same SQL files on Spark (datarank.spark_engine) and writes the same
     files; check and publish do not know which engine made them.
+
+    When `core_dir` extends the core the version published last was scored from (an incremental
+    ingest, same cap and damping), only the works in its rescored_works.parquet are scored again:
+    the steps read their citations only, and the other works' network figures and considered
+    citers are carried from that version (sql/incremental/); every work is then ranked again.
+
+    Returns:
+        Counts (scores, considered_citers, rescored_works) and, under "build", how it was scored.
     """
     if settings.engine == "spark":
         from datarank.spark_engine import score_with_spark
 
-        return score_with_spark(settings, core_dir, staged)
+        return {**score_with_spark(settings, core_dir, staged), "build": {"mode": "full", "base": None}}
+    previous, why_full = _rescoring_base(settings, core_dir)
     connection = _connection_over(settings, core_dir)
     try:
         params = settings.score_params
+        if previous is not None:
+            _rescore_only(connection, core_dir, previous)
         for step in SCORE_STEPS:
             # Intermediate steps stay tables of the run's in-memory database (DuckDB spills them
             # to <data_dir>/tmp/duckdb past --memory-limit); a Parquet round trip each cost ~20% of
             # scoring at 300k works (benchmarks/README.md). Only the outputs are written, once.
-            if step.startswith("out/"):
-                materialize(connection, step, staged / f"{Path(step).name}.parquet", params)
+            name = Path(step).name
+            if previous is not None and name in INCREMENTAL_STEPS:
+                create_table(connection, step, params)
+                run_sql(connection, f"alter table {name} rename to rescored__{name.split('__', 1)[1]}")
+                step = f"incremental/{name}"
+            if step.startswith("out/") or step == "incremental/out_datarank__citers":
+                materialize(connection, step, staged / f"{name}.parquet", params)
             else:
                 create_table(connection, step, params)
             checkpoint("score.step_written")
+        copy_to_parquet(connection, "select * from int_datarank__network", staged / NETWORK_FILE)
         for published, step in OUTPUTS.items():
             (staged / f"{step}.parquet").replace(staged / f"{published}.parquet")
+        scores = _count(connection, staged / "scores.parquet")
+        rescored = _count_table(connection, "rescored_works") if previous is not None else scores
         return {
-            "scores": _count(connection, staged / "scores.parquet"),
+            "scores": scores,
             "considered_citers": _count(connection, staged / "citers.parquet"),
+            "rescored_works": rescored,
+            "build": {
+                "mode": "incremental" if previous is not None else "full",
+                "base": previous.name if previous is not None else None,
+                "why_full": why_full or None,
+            },
         }
     finally:
         connection.close()
+
+
+def _rescoring_base(settings: Settings, core_dir: Path) -> tuple[Path | None, str]:
+    """The published version whose figures this run can carry, or None and why every work is scored."""
+    if settings.full_rebuild:
+        return None, "asked for (--full-rebuild)"
+    try:
+        build = json.loads((core_dir / "ingest.json").read_text()).get("build") or {}
+    except (OSError, ValueError):
+        build = {}
+    if build.get("mode") != "incremental" or not (core_dir / "rescored_works.parquet").exists():
+        return None, "the ingest was a full build"
+    lake = Lake(settings.data_dir)
+    versions = lake.versions()
+    if not versions:
+        return None, "no version published yet"
+    previous = lake.versions_dir / versions[-1]
+    try:
+        manifest = json.loads((previous / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None, f"{versions[-1]}'s manifest cannot be read"
+    if manifest.get("core") != build.get("base"):
+        return None, f"{versions[-1]} was not scored from the ingest this one extends"
+    parameters = manifest.get("parameters") or {}
+    if (parameters.get("cap"), parameters.get("damping")) != (settings.cap, settings.damping):
+        return None, f"{versions[-1]} was scored with another cap or damping"
+    if not all((previous / name).exists() for name in (NETWORK_FILE, "citers.parquet")):
+        return None, f"{versions[-1]} has no {NETWORK_FILE} (scored by another engine or an older release)"
+    return previous, ""
+
+
+def _rescore_only(connection: duckdb.DuckDBPyConnection, core_dir: Path, previous: Path) -> None:
+    """Point the scoring steps at the rescored works' citations; expose what is carried."""
+    views = {
+        "rescored_works": core_dir / "rescored_works.parquet",
+        "all__citations": core_dir / "citations.parquet",
+        "previous__network": previous / NETWORK_FILE,
+        "previous__citers": previous / "citers.parquet",
+    }
+    for view, path in views.items():
+        run_sql(connection, f"create or replace view {view} as select * from read_parquet({literal(str(path))})")
+    # A table, not a view: every step reads it, and it is a small part of the citations.
+    run_sql(connection, "drop view core_openalex__citations")
+    create_table(connection, "incremental/rescored_citations")
+    run_sql(connection, "alter table rescored_citations rename to core_openalex__citations")
 
 
 def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
@@ -170,6 +249,10 @@ def _connection_over(settings: Settings, core_dir: Path) -> duckdb.DuckDBPyConne
             f"create view {view} as select * from read_parquet({literal(str(core_dir / f'{table}.parquet'))})"
         )
     return connection
+
+
+def _count_table(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    return connection.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 
 def _count(connection: duckdb.DuckDBPyConnection, path: Path) -> int:

@@ -83,6 +83,8 @@ class Settings:
         spark_master: Where the spark engine runs: `local[N]`, `spark://host:port`, a Spark Connect
             `sc://host:port` URL (also `yarn`, `k8s://…`); None lets Spark decide (spark-submit's
             `--master`, `spark-defaults.conf`, else `local[*]`).
+        full_rebuild: Rebuild the core tables from every part file and rescore every work, even
+            when the run could extend the last one (new part files only; docs/incremental.md).
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -96,6 +98,7 @@ class Settings:
     exports: tuple[ExportSpec, ...] = ()
     tiers: tuple[float, ...] = DEFAULT_TIERS
     spark_master: str | None = None
+    full_rebuild: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -152,6 +155,8 @@ class Settings:
             env["tiers"] = value
         if value := os.environ.get("DATARANK_SPARK_MASTER"):
             env["spark_master"] = value
+        if value := os.environ.get("DATARANK_FULL_REBUILD"):
+            env["full_rebuild"] = value.strip().lower() in ("1", "true", "yes")
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 

@@ -1,25 +1,8 @@
 -- core_openalex__works: the works of the snapshot, one current copy each.
 -- Grain: one row per work id.
--- A work can sit in several partitions (an update moves it to a newer one): the copy with the
--- greatest updated_date wins; ties go to the later partition, then the later file, then the later
--- line. Works listed as merged or deleted are dropped.
+-- The current copy of each work id (core_openalex__winners), without works listed as merged or
+-- deleted.
 with
-
-copies as (
-    select *
-    from raw_openalex__works
-    where quarantine_reason is null
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by work_id
-            order by updated_date desc nulls last, partition desc, part desc, file_key desc, line_number desc
-        ) as copy_rank
-    from copies
-),
 
 final as (
     select
@@ -37,9 +20,8 @@ final as (
         oa_status,
         is_retracted,
         updated_date
-    from ranked
-    where copy_rank = 1
-        and work_id not in (select work_id from core_openalex__merge_map)
+    from core_openalex__winners
+    where work_id not in (select work_id from core_openalex__merge_map)
         and work_id not in (select work_id from raw_openalex__deleted_ids where work_id is not null)
 )
 

@@ -1,6 +1,7 @@
 -- out_datarank__scores: DataRank for every work of the snapshot, ranked (SPEC §4).
 -- Grain: one row per work.
--- DataRank(p) = (1 − d)·B(p) + d·N(p), N(p) = Σ citer_signal over considered, non-self citers.
+-- DataRank(p) = (1 − d)·B(p) + d·N(p), N(p) = Σ citer_signal over considered, non-self citers
+-- (int_datarank__network).
 -- rank: by datarank desc, ties by id asc. percentile: the share of works with a strictly lower
 -- DataRank, in [0, 100] (100 = best; works tied share one value).
 -- year_type_rank, year_type_percentile: the same, within the work's publication_year × type
@@ -27,26 +28,9 @@ signal as (
     from int_datarank__work_signal
 ),
 
-citers_in_snapshot as (
-    select
-        cited_id,
-        count(*) as citers_in_snapshot
-    from core_openalex__citations
-    group by cited_id
-),
-
 network as (
-    select
-        cited_id,
-        count(*) as citers_considered,
-        count(*) filter (where is_self_citation) as self_citations_excluded,
-        count(*) filter (where not is_self_citation and citer_cited_by_count > 0) as citers_with_signal,
-        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score,
-        coalesce(
-            sum(cast(floor(citer_signal * 4294967296.0) as bigint)) filter (where not is_self_citation), 0
-        ) as network_fixed
-    from int_datarank__considered_citers
-    group by cited_id
+    select *
+    from int_datarank__network
 ),
 
 scored as (
@@ -58,7 +42,7 @@ scored as (
         (1 - $damping) * signal.base_score as base_contribution,
         $damping * coalesce(network.network_score, 0.0) as network_contribution,
         coalesce(network.network_fixed, 0) as network_fixed,
-        coalesce(citers_in_snapshot.citers_in_snapshot, 0) as citers_in_snapshot,
+        coalesce(network.citers_in_snapshot, 0) as citers_in_snapshot,
         coalesce(network.citers_considered, 0) as citers_considered,
         coalesce(network.self_citations_excluded, 0) as self_citations_excluded,
         coalesce(network.citers_with_signal, 0) as citers_with_signal,
@@ -70,8 +54,6 @@ scored as (
     from works
     inner join signal
         on signal.work_id = works.work_id
-    left join citers_in_snapshot
-        on citers_in_snapshot.cited_id = works.work_id
     left join network
         on network.cited_id = works.work_id
 ),

@@ -1,0 +1,29 @@
+-- core_openalex__new_copies: the good lines this build reads, as copies of works.
+-- Grain: one row per good (not quarantined) line of raw_openalex__works: every part file of the
+-- manifest on a full build, only the new part files on an incremental one.
+with
+
+final as (
+    select
+        work_id,
+        doi,
+        title,
+        publication_year,
+        type,
+        cited_by_count,
+        referenced_works_count,
+        referenced_ids,
+        author_ids,
+        is_oa,
+        oa_status,
+        is_retracted,
+        updated_date,
+        partition,
+        part,
+        file_key,
+        line_number
+    from raw_openalex__works
+    where quarantine_reason is null
+)
+
+select * from final
