@@ -397,7 +397,10 @@ def _build_core(
     _id_list(connection, "raw_openalex__deleted_ids", snapshot.deleted_id_files, "work_id bigint, deleted_date date")
 
     create_table(connection, "core/core_openalex__merge_map")
-    create_table(connection, "core/core_openalex__new_copies")
+    if base is not None:  # read three times: a table; a full build reads the raw files once
+        create_table(connection, "core/core_openalex__new_copies")
+    else:
+        run_sql(connection, f"create view core_openalex__new_copies as {sql_text('core/core_openalex__new_copies')}")
     if base is not None:
         for table in ("works", "merge_map", "citations", "authorships", "quarantine", "winners"):
             _parquet_view(connection, f"previous__{table}", base / f"{table}.parquet")
@@ -405,7 +408,9 @@ def _build_core(
     else:
         run_sql(connection, "create view core_openalex__previous_winners as select * from core_openalex__new_copies limit 0")
     materialize(connection, "core/core_openalex__winners", out / "winners.parquet")
-    materialize(connection, "core/core_openalex__works", out / "works_full.parquet")
+    # A table of the build's database (spilled past --memory-limit): only the published works.parquet,
+    # without the id lists, is written.
+    create_table(connection, "core/core_openalex__works")
     if base is not None:
         create_table(connection, "core/core_openalex__dirty_citers")
         for step in ("rebuilt_works", "carried_citations", "carried_authorships"):
@@ -467,7 +472,6 @@ def _build_core(
     if base is not None:
         report["changes"]["rescored_works"] = _count(connection, "core_openalex__rescored_works")
         report["changes"]["dirty_citers"] = _count(connection, "core_openalex__dirty_citers")
-    (out / "works_full.parquet").unlink()
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
     return counts, report
 
