@@ -467,7 +467,7 @@ def _build_core(
     _account_files(connection, files)
     report = {
         "vanished_files": _vanished_report(connection, raw_dir, vanished, out),
-        "changes": _changes(connection, previous_core, out),
+        "changes": _changes(connection, previous_core, out, incremental=base is not None),
     }
     if base is not None:
         report["changes"]["rescored_works"] = _count(connection, "core_openalex__rescored_works")
@@ -566,15 +566,23 @@ def _vanished_report(
     return sorted(report, key=lambda row: row["key"])
 
 
-def _changes(connection: duckdb.DuckDBPyConnection, previous_core: Path | None, out: Path) -> dict[str, Any]:
-    """Works added, updated and removed, and merges and deletions new since the last ingest."""
+def _changes(
+    connection: duckdb.DuckDBPyConnection, previous_core: Path | None, out: Path, incremental: bool = False
+) -> dict[str, Any]:
+    """Works added, updated and removed, and merges and deletions new since the last ingest.
+
+    On an incremental build only the dirty works (core_openalex__dirty_citers) are compared: every
+    work added, removed or read again is one, and the others' rows are the previous build's.
+    """
+    only_dirty = " semi join core_openalex__dirty_citers using (work_id)" if incremental else ""
     for table in ("works", "merge_map", "deleted_ids"):
+        dirty = only_dirty if table == "works" else ""
         current = literal(str(out / f"{table}.parquet"))
-        run_sql(connection, f"create or replace view current__{table} as select * from read_parquet({current})")
+        run_sql(connection, f"create or replace view current__{table} as select * from read_parquet({current}){dirty}")
         previous = previous_core / f"{table}.parquet" if previous_core else None
         if previous is not None and previous.exists():
             source = f"read_parquet({literal(str(previous))})"
-            run_sql(connection, f"create or replace view previous__{table} as select * from {source}")
+            run_sql(connection, f"create or replace view previous__{table} as select * from {source}{dirty}")
         else:
             run_sql(connection, f"create or replace view previous__{table} as select * from current__{table} limit 0")
     cursor = connection.execute(sql_text("core/core_openalex__changes"))
