@@ -307,9 +307,27 @@ def _print_summary(state: Any) -> None:
             f"{changes['removed_works']:,} removed, {changes['rank_changed']:,} moved rank{biggest} "
             f"(datarank diff)"
         )
+    if build := _build_line(state):
+        lines.append(build)
     timings = " · ".join(f"{name} {seconds:.2f} s" for name, seconds in state.timings.items())
     lines.append(f"time     {timings}")
     click.echo("\n".join(lines))
+
+
+def _build_line(state: Any) -> str | None:
+    """How the run got its tables: extending the last build, or in full and why (docs/incremental.md)."""
+    parts = []
+    ingest = state.ingest_summary.get("build") if "ingest" in state.timings else None
+    if ingest:
+        parts.append("ingest extended the last build" if ingest["mode"] == "incremental"
+                     else f"ingest full ({ingest.get('why_full')})")
+    if state.scoring:
+        if state.scoring["mode"] == "incremental":
+            parts.append(f"{state.score_counts.get('rescored_works', 0):,} of "
+                         f"{state.score_counts.get('scores', 0):,} works rescored")
+        else:
+            parts.append(f"every work scored ({state.scoring.get('why_full') or state.settings.engine})")
+    return f"build    {' · '.join(parts)}" if parts else None
 
 
 @main.command()
@@ -389,6 +407,22 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
     settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
     result = diff_versions(settings, from_version, to_version, top=top, rows=rows)
     click.echo(result.to_json() if as_json else render_diff(result))
+
+
+def _build_line(state: Any) -> str | None:
+    """How the run got its tables: extending the last build, or in full and why (docs/incremental.md)."""
+    parts = []
+    ingest = state.ingest_summary.get("build") if "ingest" in state.timings else None
+    if ingest:
+        parts.append("ingest extended the last build" if ingest["mode"] == "incremental"
+                     else f"ingest full ({ingest.get('why_full')})")
+    if state.scoring:
+        if state.scoring["mode"] == "incremental":
+            parts.append(f"{state.score_counts.get('rescored_works', 0):,} of "
+                         f"{state.score_counts.get('scores', 0):,} works rescored")
+        else:
+            parts.append(f"every work scored ({state.scoring.get('why_full') or state.settings.engine})")
+    return f"build    {' · '.join(parts)}" if parts else None
 
 
 @main.command()

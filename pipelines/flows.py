@@ -80,9 +80,13 @@ def datarank_flow(
     settings: Settings | None = None,
     engine: str | None = None,
     spark_master: str | None = None,
+    full_rebuild: bool | None = None,
 ) -> RunState:
     """The nightly: ingest the snapshot's new part files, score every work, check, publish, then
     write the configured ranked tables. `stages` runs a subset, in the pipeline's order.
+
+    A night that only adds part files extends the last build and rescores only the works whose
+    citers changed (docs/incremental.md); `full_rebuild=True` rebuilds and rescores everything.
 
     `engine="spark"` with `spark_master` (e.g. `sc://spark-connect:15002`) scores on a Spark cluster
     (docs/spark.md); the other stages run where the flow runs.
@@ -90,16 +94,23 @@ def datarank_flow(
     settings = settings or _settings(
         snapshot=snapshot, data_dir=data_dir, cap=cap, damping=damping, max_row_drop=max_row_drop,
         exports=exports, memory_limit=memory_limit, threads=threads, engine=engine, spark_master=spark_master,
+        full_rebuild=full_rebuild,
     )
     return _execute(settings, tuple(stages) if stages else tuple(STAGES))
 
 
 @flow(name="datarank-ingest", flow_run_name=run_name)
 def ingest_flow(
-    snapshot: str | None = None, data_dir: str | None = None, memory_limit: str | None = None, threads: int | None = None
+    snapshot: str | None = None,
+    data_dir: str | None = None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    full_rebuild: bool | None = None,
 ) -> RunState:
     """Only the ingest stage: bring the snapshot's new or changed part files into the lake."""
-    settings = _settings(snapshot=snapshot, data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    settings = _settings(
+        snapshot=snapshot, data_dir=data_dir, memory_limit=memory_limit, threads=threads, full_rebuild=full_rebuild
+    )
     return _execute(settings, ("ingest",))
 
 
@@ -111,11 +122,12 @@ def compute_flow(
     max_row_drop: float | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    full_rebuild: bool | None = None,
 ) -> RunState:
     """Score what the last ingest left, check and publish (e.g. after a refused check was fixed)."""
     settings = _settings(
         data_dir=data_dir, cap=cap, damping=damping, max_row_drop=max_row_drop, memory_limit=memory_limit,
-        threads=threads,
+        threads=threads, full_rebuild=full_rebuild,
     )
     return _execute(settings, COMPUTE_STAGES)
 

@@ -221,3 +221,54 @@ def _ids_in(body: bytes, key: str, layout: str) -> set[int]:
 def _number(line: dict[str, Any]) -> int:
     return int(line["id"].rsplit("/W", 1)[1])
 
+
+
+def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) -> None:
+    """The path each night takes, and why, on the CLI's `build` line and in the manifests."""
+    day1 = Release(
+        files={
+            "updated_date=2025-01-01/part_000": [
+                record(1, cited_by_count=4, authors=[1]), record(2, references=[1], authors=[2]),
+                record(3, references=[1, 2], authors=[3]), record(4, cited_by_count=2, authors=[4]),
+                record(5, references=[4], authors=[5]),
+            ],
+        }
+    )
+    snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
+    runner = CliRunner()
+
+    def night(*options: str) -> str:
+        result = runner.invoke(main, ["run", "--snapshot", str(snapshot), "--data-dir", str(data_dir), *options])
+        assert result.exit_code == 0, result.output
+        return next(line for line in result.stdout.splitlines() if line.startswith("build"))
+
+    write_release(snapshot, day1, "jsonl")
+    assert night() == "build    ingest full (first ingest) · every work scored (the ingest was a full build)"
+
+    # A new partition with W6 citing W1: W6 is dirty; W1 (cited by W6) and W6 are rescored — not
+    # W2…W5, whose citers did not change.
+    day2 = Release(files={**day1.files, "updated_date=2025-01-02/part_000": [record(6, references=[1], authors=[6], updated="2025-01-02T00:00:00")]})
+    write_release(snapshot, day2, "jsonl")
+    assert night() == "build    ingest extended the last build · 2 of 6 works rescored"
+    rescored = pl.read_parquet(data_dir / "lake" / "core" / "current" / "rescored_works.parquet")
+    assert sorted(rescored["work_id"]) == [1, 6]
+
+    assert night("--full-rebuild") == "build    ingest full (asked for (--full-rebuild)) · every work scored (asked for (--full-rebuild))"
+    # Another cap: the ingest (nothing new) extends the last build, but every work is scored again.
+    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000003 was scored with another cap or damping)"
+
+    # A file rewritten in place: its old copies would have to be taken out, so the ingest rebuilds.
+    day3 = Release(files={**day2.files, "updated_date=2025-01-02/part_000": [*day2.files["updated_date=2025-01-02/part_000"], record(7, references=[6], updated="2025-01-02T00:00:00")]})
+    write_release(snapshot, day3, "jsonl")
+    assert night("--cap", "1") == "build    ingest full (1 part file(s) changed since the last ingest) · every work scored (the ingest was a full build)"
+    # Only ingest tonight, then a full night: the last version was not scored from the core this
+    # ingest extends, so every work is scored.
+    day4 = Release(files={**day3.files, "updated_date=2025-01-03/part_000": [record(8, references=[7], updated="2025-01-03T00:00:00")]})
+    write_release(snapshot, day4, "jsonl")
+    assert runner.invoke(main, ["ingest", "--snapshot", str(snapshot), "--data-dir", str(data_dir)]).exit_code == 0
+    day5 = Release(files={**day4.files, "updated_date=2025-01-04/part_000": [record(9, references=[8], updated="2025-01-04T00:00:00")]})
+    write_release(snapshot, day5, "jsonl")
+    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000005 was not scored from the ingest this one extends)"
+    manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
+    assert manifest["scoring"] == {"mode": "full", "base": None, "why_full": "v000005 was not scored from the ingest this one extends"}
+    assert night("--cap", "1") == "build    ingest extended the last build · 0 of 9 works rescored"
