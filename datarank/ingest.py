@@ -31,14 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from datarank import DataRankError
-from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_text
+from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, rows_table, run_sql, sql_text
 from datarank.faults import checkpoint
 from datarank.gzip_pipe import GzipPipe
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
-from datarank.parquet_parts import read_batches
 from datarank.redact import redact_all
 from datarank.settings import Settings
 from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
@@ -287,6 +285,10 @@ class _PartReader:
         fs = self.snapshot.fs
         # Ranged reads of just the column chunks asked for; no read-ahead past them.
         options = {} if self.snapshot.is_local else {"cache_type": "none"}
+        import pyarrow as pa  # only the Parquet layout needs PyArrow (~0.15 s to import)
+
+        from datarank.parquet_parts import read_batches
+
         with fs.open(fs_path(self.snapshot, file.url), "rb", **options) as handle:
             schema, batches, _ = read_batches(handle, file.url)
             cursor.register("raw_openalex__parquet_part", pa.RecordBatchReader.from_batches(schema, batches))
@@ -368,26 +370,14 @@ def _build_core(
         reading = [f for f in files if f["key"] not in before]
     else:
         reading = files
-    connection.register(
-        "raw_openalex__files",
-        pa.table(
-            {
-                "raw_path": pa.array([str(raw_dir / f["raw"]) for f in reading], pa.string()),
-                "file_key": pa.array([f["key"] for f in reading], pa.string()),
-                "partition": pa.array([partitions[f["key"]][0] for f in reading], pa.string()),
-                "part": pa.array([partitions[f["key"]][1] for f in reading], pa.int64()),
-            }
-        ),
+    rows_table(
+        connection, "raw_openalex__files", RAW_FILES_COLUMNS,
+        [(str(raw_dir / f["raw"]), f["key"], *partitions[f["key"]]) for f in reading],
     )
-    connection.register(
-        "raw_openalex__file_lines",
-        pa.table(
-            {
-                "file_key": pa.array([f["key"] for f in files], pa.string()),
-                "lines_read": pa.array([f["lines"] for f in files], pa.int64()),
-                "quarantined": pa.array([f["quarantined"] for f in files], pa.int64()),
-            }
-        ),
+    rows_table(
+        connection, "raw_openalex__file_lines",
+        {"file_key": "varchar", "lines_read": "bigint", "quarantined": "bigint"},
+        [(f["key"], f["lines"], f["quarantined"]) for f in files],
     )
     # No new part file: the view keeps its columns (those of any raw file) and holds no row.
     _raw_view(connection, "raw_openalex__works", [str(raw_dir / f["raw"]) for f in reading or files[:1]],
@@ -476,6 +466,8 @@ def _build_core(
     return counts, report
 
 
+#: The columns of a table of raw files (`_raw_view` joins each raw row to its file's row).
+RAW_FILES_COLUMNS = {"raw_path": "varchar", "file_key": "varchar", "partition": "varchar", "part": "bigint"}
 #: Where each line of a part file went (sql/core/core_openalex__file_accounting.sql).
 ACCOUNTING = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
 
@@ -531,16 +523,9 @@ def _vanished_report(
     ]
     if not present:
         return report
-    connection.register(
-        "raw_openalex__vanished_files",
-        pa.table(
-            {
-                "raw_path": [str(raw_dir / entry["raw"]) for entry in present.values()],
-                "file_key": list(present),
-                "partition": [""] * len(present),
-                "part": [0] * len(present),
-            }
-        ),
+    rows_table(
+        connection, "raw_openalex__vanished_files", RAW_FILES_COLUMNS,
+        [(str(raw_dir / entry["raw"]), key, "", 0) for key, entry in present.items()],
     )
     _raw_view(
         connection,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -272,3 +273,34 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
     manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
     assert manifest["scoring"] == {"mode": "full", "base": None, "why_full": "v000005 was not scored from the ingest this one extends"}
     assert night("--cap", "1") == "build    ingest extended the last build · 0 of 9 works rescored"
+
+
+def test_a_rescored_capped_work_takes_the_citer_below_the_cut(tmp_path: Path) -> None:
+    """Cap 1. W1 is cited by W2 (C 10) and W3 (C 5); W2 is considered. A newer copy of W2 with C 0
+    arrives: its place goes to W3, which was below the cut. Then W4 (C 20) cites W1 and takes the
+    place. Each night rescores W1 and carries nothing wrong."""
+    first = "updated_date=2025-01-01/part_000"
+    nights = [
+        {first: [record(1), record(2, cited_by_count=10, references=[1]), record(3, cited_by_count=5, references=[1])]},
+        {"updated_date=2025-01-02/part_000": [record(2, cited_by_count=0, references=[1], updated="2025-01-02T00:00:00")]},
+        {"updated_date=2025-01-03/part_000": [record(4, cited_by_count=20, references=[1], updated="2025-01-03T00:00:00")]},
+    ]
+    snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
+    files: dict[str, list[dict[str, Any] | str]] = {}
+    expected = [
+        # network score of W1 by hand: ln(1 + C) / outdegree 1 of its one considered citer
+        math.log(11),
+        math.log(6),   # W2 now has C 0: W3 enters
+        math.log(21),  # W4 beats W3
+    ]
+    for added, network in zip(nights, expected, strict=True):
+        files.update(added)
+        write_release(snapshot, Release(files=dict(files)), "jsonl")
+        state = run(Settings(snapshot=str(snapshot), data_dir=data_dir, cap=1))
+        scores = pl.read_parquet(data_dir / "current" / "scores.parquet").filter(pl.col("work_id") == "W1")
+        assert scores["network_score"].to_list() == [pytest.approx(network, rel=1e-12)]
+        assert scores["citers_considered"].to_list() == [1]
+        assert state.scoring["mode"] == ("full" if network == expected[0] else "incremental")
+    assert scores["citers_in_snapshot"].to_list() == [3]
+    citers = pl.read_parquet(data_dir / "current" / "citers.parquet").filter(pl.col("cited_id") == 1)
+    assert citers["citing_id"].to_list() == [4]
