@@ -409,22 +409,6 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
     click.echo(result.to_json() if as_json else render_diff(result))
 
 
-def _build_line(state: Any) -> str | None:
-    """How the run got its tables: extending the last build, or in full and why (docs/incremental.md)."""
-    parts = []
-    ingest = state.ingest_summary.get("build") if "ingest" in state.timings else None
-    if ingest:
-        parts.append("ingest extended the last build" if ingest["mode"] == "incremental"
-                     else f"ingest full ({ingest.get('why_full')})")
-    if state.scoring:
-        if state.scoring["mode"] == "incremental":
-            parts.append(f"{state.score_counts.get('rescored_works', 0):,} of "
-                         f"{state.score_counts.get('scores', 0):,} works rescored")
-        else:
-            parts.append(f"every work scored ({state.scoring.get('why_full') or state.settings.engine})")
-    return f"build    {' · '.join(parts)}" if parts else None
-
-
 @main.command()
 @data_dir_option
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
