@@ -556,10 +556,13 @@ def _changes(
 ) -> dict[str, Any]:
     """Works added, updated and removed, and merges and deletions new since the last ingest.
 
-    On an incremental build only the dirty works (core_openalex__dirty_citers) are compared: every
-    work added, removed or read again is one, and the others' rows are the previous build's.
+    On an incremental build only the works read again and the dirty ones (core_openalex__dirty_citers:
+    every work added or removed is one) are compared; the others' rows are the previous build's.
     """
-    only_dirty = " semi join core_openalex__dirty_citers using (work_id)" if incremental else ""
+    only_dirty = (
+        " semi join (select work_id from core_openalex__new_copies union select work_id from core_openalex__dirty_citers)"
+        " using (work_id)"
+    ) if incremental else ""
     for table in ("works", "merge_map", "deleted_ids"):
         dirty = only_dirty if table == "works" else ""
         current = literal(str(out / f"{table}.parquet"))

@@ -304,3 +304,37 @@ def test_a_rescored_capped_work_takes_the_citer_below_the_cut(tmp_path: Path) ->
     assert scores["citers_in_snapshot"].to_list() == [3]
     citers = pl.read_parquet(data_dir / "current" / "citers.parquet").filter(pl.col("cited_id") == 1)
     assert citers["citing_id"].to_list() == [4]
+
+
+def test_a_copy_changed_only_in_fields_datarank_does_not_score_rescores_nothing(tmp_path: Path) -> None:
+    """OpenAlex re-exports a work whenever any field changes. W2 comes back in a new partition with a
+    new title and date but the same references, authors and counts: it is reported as updated,
+    its new title is published, and no work is rescored. Then W2 comes back with C 7: W1, which it
+    cites, and W2 are rescored."""
+    first = "updated_date=2025-01-01/part_000"
+    files: dict[str, list[dict[str, Any] | str]] = {
+        first: [record(1, authors=[1]), record(2, cited_by_count=3, references=[1], authors=[2]), record(3, references=[2])],
+    }
+    snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
+
+    def night(added: dict[str, list[dict[str, Any] | str]]) -> Any:
+        files.update(added)
+        write_release(snapshot, Release(files=dict(files)), "jsonl")
+        return run(Settings(snapshot=str(snapshot), data_dir=data_dir))
+
+    night({})
+    renamed = record(2, cited_by_count=3, references=[1], authors=[2], updated="2025-01-02T00:00:00")
+    renamed["title"] = renamed["display_name"] = "Work 2, retitled"
+    state = night({"updated_date=2025-01-02/part_000": [renamed]})
+    assert state.ingest_summary["report"]["changes"]["works_updated"] == 1
+    assert (state.ingest_summary["build"]["mode"], state.scoring["mode"]) == ("incremental", "incremental")
+    assert state.score_counts["rescored_works"] == 0
+    scores = pl.read_parquet(data_dir / "current" / "scores.parquet").sort("work_id")
+    assert scores.filter(pl.col("work_id") == "W2")["title"].to_list() == ["Work 2, retitled"]
+    # W1's network score is still W2's ln(1 + 3) / 1 reference.
+    assert scores.filter(pl.col("work_id") == "W1")["network_score"].to_list() == [pytest.approx(math.log(4), rel=1e-12)]
+
+    state = night({"updated_date=2025-01-03/part_000": [record(2, cited_by_count=7, references=[1], authors=[2], updated="2025-01-03T00:00:00")]})
+    assert state.score_counts["rescored_works"] == 2
+    scores = pl.read_parquet(data_dir / "current" / "scores.parquet")
+    assert scores.filter(pl.col("work_id") == "W1")["network_score"].to_list() == [pytest.approx(math.log(8), rel=1e-12)]
