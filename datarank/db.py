@@ -72,6 +72,16 @@ def identifier(name: str) -> str:
     return name
 
 
+def parquet_view(connection: duckdb.DuckDBPyConnection, view: str, path: Path) -> None:
+    """`view`: every row of one Parquet file of the lake."""
+    run_sql(connection, f"create or replace view {identifier(view)} as select * from read_parquet({literal(str(path))})")
+
+
+def row_count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
+    """Rows in a table or view the code named (or a `read_parquet(...)` of a lake path)."""
+    return connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
+
+
 def rows_table(
     connection: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: list[tuple[Any, ...]]
 ) -> None:
@@ -122,7 +132,7 @@ def materialize(
     """
     table = identifier(Path(step).name)
     copy_to_parquet(connection, sql_text(step), path, _used(step, params))
-    run_sql(connection, f"create or replace view {table} as select * from read_parquet({literal(str(path))})")
+    parquet_view(connection, table, path)
     return table
 
 

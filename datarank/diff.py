@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
-from datarank.db import connect, create_table, literal, run_sql, sql_text
+from datarank.db import connect, create_table, parquet_view, sql_text
 from datarank.lake import Lake
 from datarank.settings import Settings
 
@@ -83,7 +83,7 @@ def compare(
     try:
         for view, folder in (("diff_from__scores", from_dir), ("diff_to__scores", to_dir)):
             path = folder / "scores.parquet"
-            run_sql(connection, f"create view {view} as select * from read_parquet({literal(str(path))})")
+            parquet_view(connection, view, path)
         create_table(connection, "diff/diff_datarank__works")
         summary_frame = _select(connection, "diff/diff_datarank__summary", {"top": top})
         summary = {key: int(value or 0) for key, value in summary_frame.to_dicts()[0].items()}

@@ -33,7 +33,9 @@ from typing import Any
 import duckdb
 
 from datarank import DataRankError
-from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, rows_table, run_sql, sql_text
+from datarank.db import (
+    connect, copy_to_parquet, create_table, literal, materialize, parquet_view, row_count, rows_table, run_sql, sql_text,
+)
 from datarank.faults import checkpoint
 from datarank.gzip_pipe import GzipPipe
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
@@ -95,9 +97,9 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         read_seconds = time.perf_counter() - started
         in_manifest = {file.key for file in snapshot.files}
         vanished = {key: entry for key, entry in ingested.items() if key not in in_manifest}
-        base, why_full = _incremental_base(settings, previous_core, files, vanished)
+        base, reading, why_full = _incremental_base(settings, previous_core, files, vanished)
         staged = lake.new_core_dir()
-        counts, report = _build_core(connection, lake, snapshot, files, vanished, previous_core, base, staged)
+        counts, report = _build_core(connection, lake, snapshot, files, reading, vanished, previous_core, base, staged)
     finally:
         connection.close()
     report |= _count_report(snapshot, files)
@@ -318,30 +320,31 @@ class _PartReader:
 # ---------------------------------------------------------------- core tables
 def _incremental_base(
     settings: Settings, previous_core: Path | None, files: list[dict[str, Any]], vanished: dict[str, dict[str, Any]]
-) -> tuple[Path | None, str]:
-    """The previous core this build can extend, or None and why a full build is needed.
+) -> tuple[Path | None, list[dict[str, Any]], str]:
+    """The previous core this build can extend and the part files new since it, or None, every
+    part file, and why a full build is needed.
 
     An incremental build adds new part files to the previous core: every file that core was built
     from must still be in the manifest, unchanged. A file changed in place or gone would need the
     copies it held taken back out, so those nights rebuild in full.
     """
     if settings.full_rebuild:
-        return None, "asked for (--full-rebuild)"
+        return None, files, "asked for (--full-rebuild)"
     if previous_core is None:
-        return None, "first ingest"
+        return None, files, "first ingest"
     if not (previous_core / "winners.parquet").exists():
-        return None, "the last ingest predates incremental builds"
+        return None, files, "the last ingest predates incremental builds"
     if vanished:
-        return None, f"{len(vanished)} part file(s) left the manifest"
+        return None, files, f"{len(vanished)} part file(s) left the manifest"
     try:
         before = {f["key"]: f.get("raw") for f in json.loads((previous_core / "ingest.json").read_text())["files"]}
     except (OSError, ValueError, KeyError, TypeError):
-        return None, "the last ingest's file list cannot be read"
+        return None, files, "the last ingest's file list cannot be read"
     now = {f["key"]: f["raw"] for f in files}
     changed = sorted(key for key, raw in before.items() if now.get(key) != raw)
     if changed:
-        return None, f"{len(changed)} part file(s) changed since the last ingest"
-    return previous_core, ""
+        return None, files, f"{len(changed)} part file(s) changed since the last ingest"
+    return previous_core, [f for f in files if f["key"] not in before], ""
 
 
 def _build_core(
@@ -349,6 +352,7 @@ def _build_core(
     lake: Lake,
     snapshot: Snapshot,
     files: list[dict[str, Any]],
+    reading: list[dict[str, Any]],
     vanished: dict[str, dict[str, Any]],
     previous_core: Path | None,
     base: Path | None,
@@ -357,7 +361,7 @@ def _build_core(
     """Deduplicate, apply merges and deletions, write the core tables, and report what changed.
 
     With `base` (an earlier core whose part files are all still there, unchanged), only the part
-    files new since it are read: their copies meet the base's current copies of the same ids, and
+    files new since it (`reading`; every file otherwise) are read: their copies meet the base's current copies of the same ids, and
     the citations and authorships of the works that may have changed (sql/core/
     core_openalex__dirty_citers.sql) are computed again, the others carried. The tables are the
     ones a full build gives (tests/integration/test_incremental.py); the works whose scores may
@@ -365,11 +369,6 @@ def _build_core(
     """
     raw_dir = lake.raw_works_dir
     partitions = {f.key: (f.partition, f.part) for f in snapshot.files}
-    if base is not None:
-        before = {f["key"] for f in json.loads((base / "ingest.json").read_text())["files"]}
-        reading = [f for f in files if f["key"] not in before]
-    else:
-        reading = files
     rows_table(
         connection, "raw_openalex__files", RAW_FILES_COLUMNS,
         [(str(raw_dir / f["raw"]), f["key"], *partitions[f["key"]]) for f in reading],
@@ -387,15 +386,13 @@ def _build_core(
     _id_list(connection, "raw_openalex__deleted_ids", snapshot.deleted_id_files, "work_id bigint, deleted_date date")
 
     create_table(connection, "core/core_openalex__merge_map")
-    if base is not None:  # read three times: a table; a full build reads the raw files once
-        create_table(connection, "core/core_openalex__new_copies")
-    else:
-        run_sql(connection, f"create view core_openalex__new_copies as {sql_text('core/core_openalex__new_copies')}")
     if base is not None:
+        create_table(connection, "core/core_openalex__new_copies")  # read three times: a table
         for table in ("works", "merge_map", "citations", "authorships", "quarantine", "winners"):
-            _parquet_view(connection, f"previous__{table}", base / f"{table}.parquet")
+            parquet_view(connection, f"previous__{table}", base / f"{table}.parquet")
         run_sql(connection, "create view core_openalex__previous_winners as select * from previous__winners")
-    else:
+    else:  # a full build reads the raw files once
+        run_sql(connection, f"create view core_openalex__new_copies as {sql_text('core/core_openalex__new_copies')}")
         run_sql(connection, "create view core_openalex__previous_winners as select * from core_openalex__new_copies limit 0")
     materialize(connection, "core/core_openalex__winners", out / "winners.parquet")
     # A table of the build's database (spilled past --memory-limit): only the published works.parquet,
@@ -432,7 +429,7 @@ def _build_core(
         "select distinct work_id from raw_openalex__deleted_ids where work_id is not null order by work_id",
         out / "deleted_ids.parquet",
     )
-    winners = _count(connection, "core_openalex__winners")
+    winners = row_count(connection, "core_openalex__winners")
     works, references = connection.execute(
         "select count(*), coalesce(sum(n_referenced_ids), 0) from core_openalex__works"
     ).fetchall()[0]
@@ -448,10 +445,10 @@ def _build_core(
         "duplicates_superseded": lines - quarantined - winners,
         "merged_or_deleted_dropped": winners - works,
         "references": references,
-        "citations": _count(connection, "core_openalex__citations"),
-        "authorships": _count(connection, "core_openalex__authorships"),
-        "merged_ids": _count(connection, "core_openalex__merge_map"),
-        "deleted_ids": _count(connection, "raw_openalex__deleted_ids"),
+        "citations": row_count(connection, "core_openalex__citations"),
+        "authorships": row_count(connection, "core_openalex__authorships"),
+        "merged_ids": row_count(connection, "core_openalex__merge_map"),
+        "deleted_ids": row_count(connection, "raw_openalex__deleted_ids"),
     }
     counts["references_dropped"] = counts["references"] - counts["citations"]
     _account_files(connection, files)
@@ -460,8 +457,8 @@ def _build_core(
         "changes": _changes(connection, previous_core, out, incremental=base is not None),
     }
     if base is not None:
-        report["changes"]["rescored_works"] = _count(connection, "core_openalex__rescored_works")
-        report["changes"]["dirty_citers"] = _count(connection, "core_openalex__dirty_citers")
+        report["changes"]["rescored_works"] = row_count(connection, "core_openalex__rescored_works")
+        report["changes"]["dirty_citers"] = row_count(connection, "core_openalex__dirty_citers")
     assert set(CORE_TABLES) <= {p.stem for p in out.glob("*.parquet")}
     return counts, report
 
@@ -490,10 +487,6 @@ def _check_lines(connection: duckdb.DuckDBPyConnection, files: list[dict[str, An
         if found.get(row["key"], 0) != row["lines"]:
             raise DataRankError(f"{row['url']}: the raw cache holds {found.get(row['key'], 0)} lines, "
                                 f"ingested.json says {row['lines']}; delete {row.get('raw')} and rerun")
-
-
-def _parquet_view(connection: duckdb.DuckDBPyConnection, view: str, path: Path) -> None:
-    run_sql(connection, f"create or replace view {view} as select * from read_parquet({literal(str(path))})")
 
 
 def _raw_view(connection: duckdb.DuckDBPyConnection, view: str, paths: list[str], files_table: str) -> None:
@@ -638,10 +631,6 @@ def _id_list(connection: duckdb.DuckDBPyConnection, table: str, paths: tuple[str
             raise DataRankError(f"{', '.join(paths)}: cannot be read ({_first_line(error)})") from None
     else:
         run_sql(connection, f"create or replace table {table} ({columns})")
-
-
-def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
-    return connection.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 
 def _physical_memory() -> int:

@@ -14,7 +14,9 @@ from typing import Any
 import duckdb
 
 from datarank import DataRankError
-from datarank.db import connect, copy_to_parquet, create_table, literal, materialize, run_sql, sql_dir, sql_text
+from datarank.db import (
+    connect, copy_to_parquet, create_table, literal, materialize, parquet_view, row_count, run_sql, sql_dir, sql_text,
+)
 from datarank.faults import checkpoint
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 from datarank.settings import Settings
@@ -82,7 +84,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
                 create_table(connection, step, params)
                 run_sql(connection, f"alter table {name} rename to rescored__{name.split('__', 1)[1]}")
                 step = f"incremental/{name}"
-            if step.startswith("out/") or step == "incremental/out_datarank__citers":
+            if name in OUTPUTS.values():  # published: written once
                 materialize(connection, step, staged / f"{name}.parquet", params)
             else:
                 create_table(connection, step, params)
@@ -91,7 +93,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
         for published, step in OUTPUTS.items():
             (staged / f"{step}.parquet").replace(staged / f"{published}.parquet")
         scores = _count(connection, staged / "scores.parquet")
-        rescored = _count_table(connection, "rescored_works") if previous is not None else scores
+        rescored = row_count(connection, "rescored_works") if previous is not None else scores
         return {
             "scores": scores,
             "considered_citers": _count(connection, staged / "citers.parquet"),
@@ -145,7 +147,7 @@ def _rescore_only(connection: duckdb.DuckDBPyConnection, core_dir: Path, previou
         "previous__citers": previous / "citers.parquet",
     }
     for view, path in views.items():
-        run_sql(connection, f"create or replace view {view} as select * from read_parquet({literal(str(path))})")
+        parquet_view(connection, view, path)
     # A table, not a view: every step reads it, and it is a small part of the citations.
     run_sql(connection, "drop view core_openalex__citations")
     create_table(connection, "incremental/rescored_citations")
@@ -172,10 +174,7 @@ def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
     connection = _connection_over(settings, core_dir)
     try:
         for published, step in OUTPUTS.items():
-            run_sql(
-                connection,
-                f"create view {step} as select * from read_parquet({literal(str(staged / f'{published}.parquet'))})"
-            )
+            parquet_view(connection, step, staged / f"{published}.parquet")
         lake = Lake(settings.data_dir)
         previous = lake.versions()[-1] if lake.versions() else None
         previous_scores = (
@@ -248,17 +247,10 @@ def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
 def _connection_over(settings: Settings, core_dir: Path) -> duckdb.DuckDBPyConnection:
     connection = connect(settings)
     for table, view in CORE_VIEWS.items():
-        run_sql(
-            connection,
-            f"create view {view} as select * from read_parquet({literal(str(core_dir / f'{table}.parquet'))})"
-        )
+        parquet_view(connection, view, core_dir / f"{table}.parquet")
     return connection
 
 
-def _count_table(connection: duckdb.DuckDBPyConnection, table: str) -> int:
-    return connection.execute(f"select count(*) from {table}").fetchall()[0][0]
-
-
 def _count(connection: duckdb.DuckDBPyConnection, path: Path) -> int:
-    return connection.execute(f"select count(*) from read_parquet({literal(str(path))})").fetchall()[0][0]
+    return row_count(connection, f"read_parquet({literal(str(path))})")
 
