@@ -9,7 +9,8 @@ costs one dictionary lookup. The checkpoints (see docs/reliability.md):
 
     ingest.part_written      a part file's raw Parquet is written, not yet recorded in ingested.json
     ingest.core_staged       the core tables are written in staging/, not yet committed
-    score.step_written       the first scoring step's Parquet is written in staging/
+    score.step_written       a scoring step is done (a table of the run's database; the outputs'
+                             Parquet in the staged version under staging/)
     publish.manifest_written the staged version has its manifest, not yet renamed into versions/
     publish.renamed          the version is in versions/, `current` not yet switched
     publish.switched         `current` is switched, the catalog not yet rewritten

@@ -133,7 +133,9 @@ def test_second_run_on_the_same_data_dir_refuses(tmp_path: Path, baseline) -> No
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        _wait_for(lambda: (data / "staging").is_dir() and any((data / "staging").rglob("*.parquet")))
+        # Paused inside scoring, lock held: its staged version exists (scoring's first steps are
+        # tables of its database, so no Parquet file need be there yet).
+        _wait_for(lambda: (data / "staging").is_dir() and any((data / "staging").glob("version-*")))
         second = run(snapshot, data)
         _one_line_error(second, "in use by another datarank run")
         assert f"pid {first.pid}" in second.stderr
