@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from datarank.settings import Settings
+from datarank.settings import Settings, duckdb_memory_limit
 
 _PACKAGED_SQL = Path(__file__).resolve().parent / "sql"  # inside a built wheel
 _SOURCE_SQL = Path(__file__).resolve().parent.parent / "sql"  # in a source checkout
@@ -35,12 +35,13 @@ def sql_text(name: str) -> str:
 def connect(settings: Settings, database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the run's memory limit, threads and spill folder, and our macros.
 
-    Memory is bounded by `settings.memory_limit`; whatever does not fit spills to
-    `<data_dir>/tmp/duckdb` rather than failing.
+    Memory is bounded by `settings.memory_limit` (DuckDB gets `DUCKDB_SHARE` of it, the rest is
+    for what it does not count); whatever does not fit spills to `<data_dir>/tmp/duckdb` rather
+    than failing.
     """
     config: dict[str, Any] = {}
     if settings.memory_limit:
-        config["memory_limit"] = settings.memory_limit
+        config["memory_limit"] = duckdb_memory_limit(settings.memory_limit)
     if settings.threads:
         config["threads"] = settings.threads
     connection = duckdb.connect(database, read_only=read_only, config=config)

@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from datarank.faults import checkpoint
 from datarank.gzip_pipe import GzipPipe
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.redact import redact_all
-from datarank.settings import Settings
+from datarank.settings import Settings, parse_memory
 from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
 
 log = logging.getLogger(__name__)
@@ -137,18 +136,6 @@ def ingest_workers(settings: Settings, files: int) -> int:
     cores = settings.threads or os.cpu_count() or 1
     memory = parse_memory(settings.memory_limit) or int(0.8 * _physical_memory())
     return max(1, min(cores, memory // FILE_MEMORY, files))
-
-
-def parse_memory(limit: str | None) -> int | None:
-    """Bytes in a DuckDB memory limit such as ``4GB``, ``500MiB`` or ``2.5 GB``; None if unset or unknown."""
-    if not limit:
-        return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B)?\s*", limit.upper())
-    if not match:
-        return None
-    number, prefix, unit = float(match.group(1)), match.group(2), match.group(3) or "B"
-    base = 1024 if unit == "IB" else 1000
-    return int(number * base ** " KMGT".index(prefix or " "))
 
 
 # ---------------------------------------------------------------- reading part files

@@ -19,7 +19,7 @@ from datarank import DataRankError
 from datarank.db import literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.score import catalog_views
-from datarank.settings import DEFAULT_TIERS
+from datarank.settings import DEFAULT_TIERS, duckdb_memory_limit
 
 EXPORT_FORMATS = ("csv", "parquet", "json")
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
@@ -34,7 +34,7 @@ def read_only_connection(
     folder = lake.version_dir(version)
     config: dict[str, Any] = {}
     if memory_limit:
-        config["memory_limit"] = memory_limit
+        config["memory_limit"] = duckdb_memory_limit(memory_limit)
     if threads:
         config["threads"] = threads
     connection = duckdb.connect(config=config)

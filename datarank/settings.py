@@ -63,6 +63,32 @@ def default_data_dir() -> Path:
     return _REPO_ROOT / "data" / "out"
 
 
+#: The share of `--memory-limit` given to DuckDB's own limit. DuckDB's buffer manager does not count
+#: all of the process's memory (allocator caches, its hash tables' overhead, Python, the gzip pipes):
+#: with DuckDB at the whole limit, peak RSS went 158 MB over it at 256 MB and 0.5-0.6 GB over it at
+#: 8 GB (benchmarks/README.md). The rest is left for that, so the process stays near the limit.
+DUCKDB_SHARE = 0.9
+
+
+def parse_memory(limit: str | None) -> int | None:
+    """Bytes in a DuckDB memory limit such as ``4GB``, ``500MiB`` or ``2.5 GB``; None if unset or unknown."""
+    if not limit:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B)?\s*", limit.upper())
+    if not match:
+        return None
+    number, prefix, unit = float(match.group(1)), match.group(2), match.group(3) or "B"
+    base = 1024 if unit == "IB" else 1000
+    return int(number * base ** " KMGT".index(prefix or " "))
+
+
+def duckdb_memory_limit(limit: str | None) -> str | None:
+    """DuckDB's `memory_limit` for a `--memory-limit`: `DUCKDB_SHARE` of it, in bytes. A value this
+    cannot read is passed on as it is, for DuckDB to take or refuse with its own message."""
+    size = parse_memory(limit)
+    return f"{int(size * DUCKDB_SHARE)}B" if size else limit
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know. Paths are absolute once built.
@@ -72,7 +98,8 @@ class Settings:
         data_dir: The lake: cached raw Parquet, published versions, the DuckDB catalog.
         cap: How many citers per work are considered (SPEC §2), ordered by cited_by_count desc.
         damping: d in DataRank = (1 - d)·B + d·N.
-        memory_limit: DuckDB `memory_limit` (e.g. "4GB"); None lets DuckDB choose (80% of RAM).
+        memory_limit: What the process may use (e.g. "4GB"); DuckDB gets `DUCKDB_SHARE` of it and
+            spills the rest. None lets DuckDB choose (80% of RAM).
         threads: DuckDB threads; None lets DuckDB choose (all cores).
         engine: Which engine scores: "duckdb" (default) or "spark".
         max_row_drop: The check before publish refuses a version with fewer works than the previous
