@@ -21,8 +21,8 @@ MACRO = {"W": "openalex_work_id", "A": "openalex_author_id"}
 @pytest.fixture(scope="module")
 def connection() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    for name in MACRO.values():
-        connection.execute((sql_dir() / "macros" / f"{name}.sql").read_text(encoding="utf-8"))
+    for macro in sorted((sql_dir() / "macros").glob("*.sql")):  # in the order db.connect loads them
+        connection.execute(macro.read_text(encoding="utf-8"))
     return connection
 
 

@@ -1,0 +1,15 @@
+-- id_number(value, letter): the number of an OpenAlex id of the kind `letter` ('W' works, 'A'
+-- authors) as BIGINT; NULL when `value` is not one. Accepts `https://openalex.org/W2741809807`,
+-- `W2741809807`, any case, surrounding blanks. `letter` must be a constant: the patterns are then
+-- compiled once. The form every snapshot record uses is matched first as it stands: upper() and
+-- trim() on every reference and author were a third of the id parsing, the largest cost of reading
+-- a part file (benchmarks/README.md).
+create or replace macro id_number(value, letter) as
+    case
+        when regexp_full_match(value, 'https://openalex\.org/' || letter || '[0-9]{1,18}')
+            then cast(substr(value, 23) as bigint)
+        else try_cast(
+            regexp_extract(upper(trim(value)), '^(?:HTTPS?://OPENALEX\.ORG/)?' || letter || '([0-9]{1,18})$', 1)
+            as bigint
+        )
+    end
