@@ -1,7 +1,10 @@
 """Write a synthetic OpenAlex snapshot (legacy layout) of any size, with the real shape.
 
     python benchmarks/synth.py OUT --works 300000 [--partitions 20] [--seed 1] [--mean-refs 12]
-    python benchmarks/synth.py OUT --works 300000 --grow 0.01     # add one nightly partition
+    python benchmarks/synth.py OUT --grow 0.01     # add one nightly partition: 1% new works
+
+Growing adds works after the ones already there: the snapshot's size is kept in OUT/synth.json
+(a second --grow of the same size once wrote the same works again — a night that changed nothing).
 
 Heavy-tailed citer counts (a few works with hundreds of thousands of citers at 10 million works),
 hyper-authored works, self-citations, older duplicate copies across partitions, merges (chains
@@ -24,6 +27,7 @@ import duckdb
 
 SQL = Path(__file__).resolve().parent / "sql"
 ID_BASE = 4_000_000_000  # ids of today's size, so BIGINT and the order key are exercised
+RECORD = "synth.json"  # in OUT: how many works the snapshot holds, for the next --grow
 
 
 def _sql(name: str) -> str:
@@ -47,6 +51,11 @@ def generate(
 ) -> dict[str, object]:
     """Generate (or, with grow > 0, grow) a snapshot under `out`; returns its figures."""
     started = time.perf_counter()
+    record = out / RECORD
+    if grow and record.exists():
+        held = json.loads(record.read_text())["works"]
+        if works != held:
+            raise SystemExit(f"{out} holds {held:,} works: grow it with --works {held} (or without --works)")
     connection = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
     spill = out.parent / f".{out.name}-duckdb-tmp"
     connection.execute(f"set temp_directory = '{spill}'").fetchall()
@@ -106,6 +115,7 @@ def generate(
         ).fetchall()
     manifest = write_manifest(out, connection)
     connection.close()
+    record.write_text(json.dumps({"works": works + new_works, "seed": seed, "partitions": partitions}) + "\n")
     shutil.rmtree(spill, ignore_errors=True)
     return {
         "works": works + new_works,
@@ -142,7 +152,7 @@ def write_manifest(out: Path, connection: duckdb.DuckDBPyConnection) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--works", type=int, required=True)
+    parser.add_argument("--works", type=int, help="works to write; with --grow, the snapshot's size (default: from synth.json)")
     parser.add_argument("--partitions", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mean-refs", type=float, default=12.0)
@@ -151,6 +161,10 @@ def main() -> None:
     parser.add_argument("--grow", type=float, default=0.0, help="add a partition with this fraction of new works")
     parser.add_argument("--memory-limit", default="4GB")
     args = parser.parse_args()
+    if args.works is None:
+        if not (args.grow and (args.out / RECORD).exists()):
+            parser.error("--works is needed (it can be left out only with --grow, on a snapshot this script wrote)")
+        args.works = json.loads((args.out / RECORD).read_text())["works"]
     figures = generate(
         args.out, args.works, args.partitions, args.seed, args.mean_refs, args.dup_fraction,
         args.merge_fraction, args.grow, args.memory_limit,
