@@ -28,7 +28,7 @@ from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
 from datarank.redact import redact_all
 from datarank.score import check, score, stage_version, write_catalog
-from datarank.settings import Settings
+from datarank.settings import Settings, duckdb_memory_limit
 from datarank.snapshot import open_snapshot
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,11 @@ def run_manifest(state: RunState, version: str) -> dict[str, Any]:
         "engine": settings.engine,
         "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers)},
         "check_parameters": {"max_row_drop": settings.max_row_drop},
-        "limits": {"memory_limit": settings.memory_limit, "threads": settings.threads},
+        "limits": {
+            "memory_limit": settings.memory_limit,
+            "duckdb_memory_limit": duckdb_memory_limit(settings.memory_limit),
+            "threads": settings.threads,
+        },
         "snapshot": state.ingest_summary.get("snapshot", {}),
         "ingest_counts": state.ingest_summary.get("counts", {}),
         "files": state.ingest_summary.get("files", []),

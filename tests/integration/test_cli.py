@@ -33,6 +33,14 @@ def test_run_prints_the_accounting_of_the_sample(published_sample: Path) -> None
     assert (published_sample / "current").resolve().name == "v000001"
 
 
+def test_memory_limit_bounds_the_process_and_duckdb_gets_nine_tenths(tmp_path: Path) -> None:
+    code, output = invoke("run", "--data-dir", str(tmp_path), "--memory-limit", "500MB", "--threads", "1")
+    assert code == 0, output
+    manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
+    # DuckDB gets 90% of the 500,000,000 bytes; the manifest records both
+    assert manifest["limits"] == {"memory_limit": "500MB", "duckdb_memory_limit": "450000000B", "threads": 1}
+
+
 def test_export_top_20_is_ranked_and_complete(published_sample: Path, tmp_path: Path) -> None:
     code, output = invoke("export", "--data-dir", str(published_sample), "--output", str(tmp_path / "top.csv"), "--top", "20")
     assert code == 0, output
