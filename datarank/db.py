@@ -32,6 +32,17 @@ def sql_text(name: str) -> str:
     return (sql_dir() / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def limits(memory_limit: str | None, threads: int | None) -> dict[str, Any]:
+    """DuckDB's config for `--memory-limit` and `--threads`: DuckDB gets `DUCKDB_SHARE` of the
+    limit (the rest is for the memory it does not count); unset ones are left to DuckDB."""
+    config: dict[str, Any] = {}
+    if memory_limit:
+        config["memory_limit"] = duckdb_memory_limit(memory_limit)
+    if threads:
+        config["threads"] = threads
+    return config
+
+
 def connect(settings: Settings, database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the run's memory limit, threads and spill folder, and our macros.
 
@@ -39,12 +50,7 @@ def connect(settings: Settings, database: str = ":memory:", read_only: bool = Fa
     for what it does not count); whatever does not fit spills to `<data_dir>/tmp/duckdb` rather
     than failing.
     """
-    config: dict[str, Any] = {}
-    if settings.memory_limit:
-        config["memory_limit"] = duckdb_memory_limit(settings.memory_limit)
-    if settings.threads:
-        config["threads"] = settings.threads
-    connection = duckdb.connect(database, read_only=read_only, config=config)
+    connection = duckdb.connect(database, read_only=read_only, config=limits(settings.memory_limit, settings.threads))
     if not read_only:
         spill = settings.data_dir / "tmp" / "duckdb"
         spill.mkdir(parents=True, exist_ok=True)

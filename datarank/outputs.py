@@ -16,10 +16,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
-from datarank.db import literal, run_sql
+from datarank.db import limits, literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.score import catalog_views
-from datarank.settings import DEFAULT_TIERS, duckdb_memory_limit
+from datarank.settings import DEFAULT_TIERS
 
 EXPORT_FORMATS = ("csv", "parquet", "json")
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
@@ -32,12 +32,7 @@ def read_only_connection(
     and which can read nothing else: external access is off except for the lake's own files."""
     lake = Lake(data_dir)
     folder = lake.version_dir(version)
-    config: dict[str, Any] = {}
-    if memory_limit:
-        config["memory_limit"] = duckdb_memory_limit(memory_limit)
-    if threads:
-        config["threads"] = threads
-    connection = duckdb.connect(config=config)
+    connection = duckdb.connect(config=limits(memory_limit, threads))
     allowed = [str(folder / f"{table}.parquet") for table in VERSION_TABLES]
     allowed += [str(path) for path in lake.run_files()]
     run_sql(connection, f"set allowed_paths = [{', '.join(literal(p) for p in allowed)}]")
