@@ -108,6 +108,11 @@ def same_scores(a: Path, b: Path) -> dict[str, Any]:
     return {"rows": rows, "mismatched": mismatched}
 
 
+def middle(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the turn with the median wall time (an odd number of turns)."""
+    return sorted(turns, key=lambda figures: figures["seconds"])[len(turns) // 2]
+
+
 def nightly(snapshot: Path, works: int, data_dir: Path, full_dir: Path, turns: int = 3) -> dict[str, Any]:
     """Grow the snapshot by 1% new works (plus updated copies of 0.5% old ones) in a new partition,
     run on the lake that holds the last run (an incremental night), then a full run of the grown
@@ -127,8 +132,7 @@ def nightly(snapshot: Path, works: int, data_dir: Path, full_dir: Path, turns: i
         shutil.rmtree(full_dir, ignore_errors=True)
         fulls.append(datarank_run(snapshot, full_dir))
     shutil.rmtree(before)
-    night = sorted(nights, key=lambda figures: figures["seconds"])[turns // 2]
-    full = sorted(fulls, key=lambda figures: figures["seconds"])[turns // 2]
+    night, full = middle(nights), middle(fulls)
     manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
     return {
         "nightly_s": night["seconds"], "full_s": full["seconds"],
@@ -186,16 +190,17 @@ def main() -> None:
         if scale == 4:
             # This machine's speed drifts by a quarter within minutes (gzip -dc of the same files:
             # 2.9-3.7 s), so the two are timed in turns, three times each, and the medians compared.
-            plains, runs = [], [run["seconds"]]
+            plains, runs = [], [run]
             for turn in range(3):
-                plains.append(timed([PYTHON, str(HERE / "plain_script.py"), str(snapshot), str(work / "plain.parquet")])["seconds"])
+                plains.append(timed([PYTHON, str(HERE / "plain_script.py"), str(snapshot), str(work / "plain.parquet")]))
                 if turn < 2:
                     again = work / "out-4x-again"
                     shutil.rmtree(again, ignore_errors=True)
-                    runs.append(datarank_run(snapshot, again)["seconds"])
-            entry["plain_script_s"] = sorted(plains)[1]
-            entry["run_s_turns"], entry["plain_script_s_turns"] = runs, plains
-            entry["run_vs_plain"] = round(sorted(runs)[1] / sorted(plains)[1], 2)
+                    runs.append(datarank_run(snapshot, again))
+            entry["plain_script_s"] = middle(plains)["seconds"]
+            entry["run_s_turns"] = [figures["seconds"] for figures in runs]
+            entry["plain_script_s_turns"] = [figures["seconds"] for figures in plains]
+            entry["run_vs_plain"] = round(middle(runs)["seconds"] / middle(plains)["seconds"], 2)
             limited_dir = work / "out-4x-256MB"
             shutil.rmtree(limited_dir, ignore_errors=True)
             limited = datarank_run(snapshot, limited_dir, "--memory-limit", "256MB")
