@@ -11,6 +11,10 @@ with `compression = 'none'`): one decompression, on a second core while DuckDB p
 A damaged stream ends the feed early and raises `DataRankError` naming the file when the reader is
 done (whatever DuckDB made of the lines it got is discarded by the caller). Remote files are not
 fed this way: their size and ETag are checked, and the store checks its own transfers.
+
+`GzipBatchPipe` feeds several small parts through one pipe, one after the other, so that DuckDB
+plans and runs one statement for all of them (datarank/ingest.py splits the rows afterwards by
+the line counts it reports).
 """
 
 from __future__ import annotations
@@ -100,3 +104,43 @@ class GzipPipe:
         view = memoryview(data)
         while view:
             view = view[os.write(self._write_fd, view):]
+
+
+class GzipBatchPipe(GzipPipe):
+    """`with GzipBatchPipe(paths, name) as source:` — the lines of every file of `paths`, in order.
+
+    A file whose last line has no `\\n` gets one, so that no line runs into the next file's. After
+    the `with`, `lines[i]` is how many lines file i holds (split on `\\n`, a last line without one
+    included) and `carriage_return` says whether any file holds a `\\r`: DuckDB also ends a line
+    at a bare `\\r`, and then its rows are no longer the files' `\\n`-lines (the caller reads such
+    files one by one).
+    """
+
+    def __init__(self, paths: list[Path], name: str) -> None:
+        super().__init__(paths[0], name)
+        self.paths = paths
+        self.lines: list[int] = []
+        self.carriage_return = False
+        self._newlines, self._last = 0, b"\n"
+
+    def _feed(self) -> None:
+        try:
+            for path in self.paths:
+                self._newlines, self._last = 0, b"\n"
+                inflate(path, self._write_counted)
+                if self._last != b"\n":
+                    self._write(b"\n")
+                self.lines.append(self._newlines + (self._last != b"\n"))
+        except BrokenPipeError:
+            pass
+        except (zlib.error, OSError) as error:
+            self._error = error
+        finally:
+            os.close(self._write_fd)
+
+    def _write_counted(self, data: bytes) -> None:
+        if data:
+            self._newlines += data.count(b"\n")
+            self.carriage_return = self.carriage_return or b"\r" in data
+            self._last = data[-1:]
+            self._write(data)

@@ -16,13 +16,14 @@ found nowhere else) is computed against the previous ingest and reported.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from datarank.db import (
     connect, copy_to_parquet, create_table, literal, materialize, parquet_view, row_count, rows_table, run_sql, sql_text,
 )
 from datarank.faults import checkpoint
-from datarank.gzip_pipe import GzipPipe
+from datarank.gzip_pipe import GzipBatchPipe, GzipPipe
 from datarank.lake import CORE_TABLES, Lake, write_json_atomic
 from datarank.redact import redact_all
 from datarank.settings import Settings, parse_memory
@@ -55,6 +56,19 @@ FileCallback = Callable[[SnapshotFile, dict[str, Any], int, int], None]
 FILE_MEMORY = 1 << 30
 #: Rows per row group of a raw file (the writer holds one group per file being read).
 RAW_ROW_GROUP = 100_000
+#: A local JSON Lines part smaller than this (compressed) is read with others in one statement,
+#: up to BATCH_PARTS of them or BATCH_BYTES (compressed) in all: their rows sit in one DuckDB
+#: table before being split into their raw files.
+SMALL_PART = 1 << 20
+BATCH_PARTS = 64
+BATCH_BYTES = 16 << 20
+#: What a raw file's stats are made of: lines, quarantined, invalid references, invalid authors.
+_COUNTS = (
+    "count(*), count(quarantine_reason), "
+    "coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)"
+)
+#: A part file to read, its state in the listing, and the raw file it becomes.
+ToRead = tuple[SnapshotFile, FileState, Path]
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
 _ORPHAN_SECONDS = 24 * 3600
 
@@ -151,13 +165,14 @@ class _PartReader:
         self.workers = 1
         self._active: dict[int, duckdb.DuckDBPyConnection] = {}
         self._lock = threading.Lock()
+        self._stopping = False
 
     def read_all(
         self, states: dict[str, FileState], ingested: dict[str, dict[str, Any]], on_file: FileCallback | None
     ) -> list[dict[str, Any]]:
         """One stats row per part file of the manifest, in manifest order."""
         rows: dict[str, dict[str, Any]] = {}
-        to_read: list[tuple[SnapshotFile, FileState, Path]] = []
+        to_read: list[ToRead] = []
         total, done = len(self.snapshot.files), 0
         for file in self.snapshot.files:
             state = states[file.key]
@@ -178,27 +193,25 @@ class _PartReader:
         # run, and the error names every file that failed.
         failures: list[tuple[SnapshotFile, BaseException]] = []
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ingest") as pool:
-            pending: dict[Future[dict[str, Any]], tuple[SnapshotFile, FileState, Path]] = {
-                pool.submit(self._read, file, state, raw): (file, state, raw) for file, state, raw in to_read
-            }
+            pending = {pool.submit(self._read_task, task): task for task in self._tasks(to_read)}
             try:
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        file, state, raw = pending.pop(future)
-                        if future.exception() is not None:
-                            failures.append((file, future.exception()))
-                            continue
-                        stats = future.result()
-                        previous = ingested.get(file.key)
-                        ingested[file.key] = {key: value for key, value in stats.items() if key not in ("status", "seconds")}
-                        self.lake.write_ingested(ingested)
-                        if previous and previous.get("raw") and previous["raw"] != raw.name:
-                            (self.lake.raw_works_dir / previous["raw"]).unlink(missing_ok=True)
-                        rows[file.key] = stats
-                        done += 1
-                        if on_file:
-                            on_file(file, stats, done, total)
+                        pending.pop(future)
+                        for file, _state, raw, stats in future.result():
+                            if isinstance(stats, BaseException):
+                                failures.append((file, stats))
+                                continue
+                            previous = ingested.get(file.key)
+                            ingested[file.key] = {key: value for key, value in stats.items() if key not in ("status", "seconds")}
+                            self.lake.write_ingested(ingested)
+                            if previous and previous.get("raw") and previous["raw"] != raw.name:
+                                (self.lake.raw_works_dir / previous["raw"]).unlink(missing_ok=True)
+                            rows[file.key] = stats
+                            done += 1
+                            if on_file:
+                                on_file(file, stats, done, total)
             except BaseException:
                 for other in pending:
                     other.cancel()
@@ -213,32 +226,138 @@ class _PartReader:
             raise DataRankError(f"{first} — and {len(failures) - 1} more part files failed: {others}")
         return [rows[file.key] for file in self.snapshot.files]
 
+    def _tasks(self, to_read: list[ToRead]) -> list[list[ToRead]]:
+        """The files to read, as tasks: one file each, except that small local JSON Lines parts
+        go several to a task (planning and running a statement costs ~10 ms whatever the file's
+        size: measured, 82 parts of 30 KB took 0.66 s one statement each, 0.10 s as one)."""
+        if self.snapshot.file_format == "parquet" or not self.snapshot.is_local:
+            return [[item] for item in to_read]
+        tasks: list[list[ToRead]] = []
+        batch: list[ToRead] = []
+        for item in to_read:
+            if item[1].size >= SMALL_PART:
+                tasks.append([item])
+                continue
+            if batch and (len(batch) == BATCH_PARTS or sum(other[1].size for other in batch) + item[1].size > BATCH_BYTES):
+                tasks.append(batch)
+                batch = []
+            batch.append(item)
+        if batch:
+            tasks.append(batch)
+        return tasks
+
+    def _read_task(self, task: list[ToRead]) -> list[tuple[SnapshotFile, FileState, Path, dict[str, Any] | BaseException]]:
+        """Read the files of one task; a file that fails is returned with its error."""
+        if len(task) > 1 and not self._stopping:
+            try:
+                return [(*item, stats) for item, stats in zip(task, self._read_batch(task), strict=True)]
+            except Exception:  # noqa: BLE001 - one of them is bad, or holds a \r: read them one by one
+                log.debug("reading %d small part files one by one", len(task), exc_info=True)
+        results: list[tuple[SnapshotFile, FileState, Path, dict[str, Any] | BaseException]] = []
+        for file, state, raw in task:
+            if self._stopping:
+                results.append((file, state, raw, DataRankError(f"{file.url}: not read (the ingest was stopped)")))
+                continue
+            try:
+                results.append((file, state, raw, self._read(file, state, raw)))
+            except Exception as error:  # noqa: BLE001 - the caller names every file that failed
+                results.append((file, state, raw, error))
+        return results
+
     def _read(self, file: SnapshotFile, state: FileState, raw: Path) -> dict[str, Any]:
         started = time.perf_counter()
+        with self._cursor() as cursor:
+            try:
+                if self.snapshot.file_format == "parquet":
+                    self._read_parquet(cursor, file, raw)
+                else:
+                    self._read_lines(cursor, file, raw)
+                checkpoint("ingest.part_written")
+                counts = cursor.execute(
+                    f"select 1, {_COUNTS} from read_parquet({literal(str(raw))})"
+                ).fetchall()[0][1:]
+            except DataRankError:
+                raise
+            except Exception as error:  # noqa: BLE001 - DuckDB's, PyArrow's or the store's: name the file
+                raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
+        return self._stats(file, state, raw, counts, time.perf_counter() - started)
+
+    def _read_batch(self, task: list[ToRead]) -> list[dict[str, Any]]:
+        """Read several small local parts as one statement, through one pipe, then write each
+        file's rows to its own raw file. Raises if any file fails or holds a `\\r` (the caller
+        then reads them one by one, which names the bad file)."""
+        started = time.perf_counter()
+        table = f"raw_batch_{threading.get_ident()}"
+        paths = [Path(fs_path(self.snapshot, file.url)) for file, _, _ in task]
+        with self._cursor() as cursor:
+            try:
+                pipe = GzipBatchPipe(paths, f"{len(task)} part files")
+                with pipe as source:
+                    run_sql(
+                        cursor,
+                        f"create or replace temp table {table} as {sql_text('raw/raw_openalex__works')}",
+                        {"path": source, "compression": "none"},
+                    )
+                rows = cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
+                if pipe.carriage_return or rows != sum(pipe.lines):  # DuckDB split lines at a \r
+                    raise DataRankError(f"{rows} rows read, {sum(pipe.lines)} lines fed")
+                firsts = [1 + sum(pipe.lines[:index]) for index in range(len(task))]
+                bounds = ", ".join(
+                    f"({index}, {first}, {first + lines - 1})"
+                    for index, (first, lines) in enumerate(zip(firsts, pipe.lines, strict=True))
+                )
+                counts = {
+                    row[0]: row[1:]
+                    for row in cursor.execute(
+                        f"""
+                        select files.file_index, {_COUNTS}
+                        from {table} as raw
+                        inner join (values {bounds}) as files(file_index, first_line, last_line)
+                            on raw.line_number between files.first_line and files.last_line
+                        group by files.file_index
+                        """
+                    ).fetchall()
+                }
+                for index, (first, (_, _, raw)) in enumerate(zip(firsts, task, strict=True)):
+                    copy_to_parquet(
+                        cursor,
+                        f"""
+                        select * replace (line_number - {first - 1} as line_number)
+                        from {table}
+                        where line_number between {first} and {first + pipe.lines[index] - 1}
+                        order by line_number
+                        """,
+                        raw,
+                        row_group_size=RAW_ROW_GROUP,
+                    )
+                    checkpoint("ingest.part_written")
+            except BaseException:
+                for _, _, raw in task:
+                    raw.unlink(missing_ok=True)
+                raise
+            finally:
+                run_sql(cursor, f"drop table if exists {table}")
+        seconds = (time.perf_counter() - started) / len(task)
+        return [
+            self._stats(file, state, raw, counts.get(index, (0, 0, 0, 0)), seconds)
+            for index, (file, state, raw) in enumerate(task)
+        ]
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of the ingest's database that `_interrupt` can stop."""
         cursor = self.connection.cursor()
         with self._lock:
             self._active[threading.get_ident()] = cursor
         try:
-            if self.snapshot.file_format == "parquet":
-                self._read_parquet(cursor, file, raw)
-            else:
-                self._read_lines(cursor, file, raw)
-            checkpoint("ingest.part_written")
-            lines, quarantined, invalid_references, invalid_authors = cursor.execute(
-                f"""
-                select count(*), count(quarantine_reason),
-                    coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)
-                from read_parquet({literal(str(raw))})
-                """
-            ).fetchall()[0]
-        except DataRankError:
-            raise
-        except Exception as error:  # noqa: BLE001 - DuckDB's, PyArrow's or the store's: name the file
-            raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
+            yield cursor
         finally:
             with self._lock:
                 self._active.pop(threading.get_ident(), None)
             cursor.close()
+
+    def _stats(self, file: SnapshotFile, state: FileState, raw: Path, counts: tuple[Any, ...], seconds: float) -> dict[str, Any]:
+        lines, quarantined, invalid_references, invalid_authors = counts
         return {
             "key": file.key,
             "url": file.url,
@@ -253,7 +372,7 @@ class _PartReader:
             "invalid_authors": invalid_authors,
             "read_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "status": "read",
-            "seconds": round(time.perf_counter() - started, 3),
+            "seconds": round(seconds, 3),
         }
 
     def _read_lines(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path) -> None:
@@ -287,6 +406,7 @@ class _PartReader:
                 cursor.unregister("raw_openalex__parquet_part")
 
     def _interrupt(self) -> None:
+        self._stopping = True
         with self._lock:
             for cursor in self._active.values():
                 cursor.interrupt()
