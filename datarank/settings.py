@@ -68,6 +68,14 @@ def default_data_dir() -> Path:
 #: with DuckDB at the whole limit, peak RSS went 158 MB over it at 256 MB and 0.5-0.6 GB over it at
 #: 8 GB (benchmarks/README.md). The rest is left for that, so the process stays near the limit.
 DUCKDB_SHARE = 0.9
+#: With `--engine spark` in local mode the limit is split while the driver JVM is up: its heap gets
+#: SPARK_HEAP_SHARE (the JVM adds its own overhead above the heap), and the DuckDB connection that
+#: compacts Spark's output meanwhile is given SPARK_COMPACT_SHARE of the limit. Measured at 4x
+#: with `--memory-limit 2GB` (benchmarks/README.md): with the whole limit as heap and DuckDB's
+#: usual share, the process tree peaked at 2.53e9 bytes (JVM 1.91e9 + Python 0.62e9), over the
+#: limit + 450 MB.
+SPARK_HEAP_SHARE = 0.6
+SPARK_COMPACT_SHARE = 0.25
 
 
 def parse_memory(limit: str | None) -> int | None:

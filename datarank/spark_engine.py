@@ -29,7 +29,7 @@ from typing import Any
 
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, literal, sql_text
-from datarank.settings import Settings
+from datarank.settings import SPARK_COMPACT_SHARE, SPARK_HEAP_SHARE, Settings, parse_memory
 
 INSTALL_HINT = "pip install 'datarank[spark]'"
 CONNECT_HINT = "pip install 'datarank[spark-connect]'"
@@ -224,15 +224,15 @@ def java_major_version(version_output: str) -> int | None:
 
 
 def spark_memory(memory_limit: str) -> str:
-    """DuckDB's `--memory-limit` (e.g. `4GB`, `512MiB`) as a JVM size for Spark (`4096m`)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*", memory_limit, flags=re.IGNORECASE)
-    if not match:
+    """The local driver's heap for a `--memory-limit` (read as DuckDB reads it: `4GB` is 4e9
+    bytes, `4GiB` 2^32): `SPARK_HEAP_SHARE` of it, as a JVM size (`2288m`)."""
+    size = parse_memory(memory_limit)
+    if size is None:
         raise DataRankError(f"--memory-limit {memory_limit!r} is not a size the spark engine understands (e.g. 4GB)")
-    number, unit = float(match.group(1)), match.group(2).upper()
-    mebibytes = number * {"": 1 / 2**20, "K": 1 / 2**10, "M": 1, "G": 2**10, "T": 2**20}[unit]
+    mebibytes = int(size * SPARK_HEAP_SHARE) >> 20
     if mebibytes < 1:
         raise DataRankError(f"--memory-limit {memory_limit!r} is too small for the spark engine")
-    return f"{int(mebibytes)}m"
+    return f"{mebibytes}m"
 
 
 def _keep_two_stage_top_k(spark: Any, cap: int) -> None:
@@ -248,7 +248,10 @@ def _keep_two_stage_top_k(spark: Any, cap: int) -> None:
 def _compact(settings: Settings, work: Path, staged: Path, outputs: dict[str, str]) -> dict[str, int]:
     """Spark's part-file folders → one ZSTD Parquet file per published table, and their row counts."""
     counts: dict[str, int] = {}
-    connection = connect(settings)
+    # A local driver JVM is still up (a process keeps its session): DuckDB gets what its heap
+    # leaves (a streaming copy needs little; with a remote master this is only conservative).
+    size = parse_memory(settings.memory_limit)
+    connection = connect(settings.with_(memory_limit=f"{int(size * SPARK_COMPACT_SHARE)}B") if size else settings)
     try:
         for published, step in outputs.items():
             parts = sorted((work / step).glob("*.parquet"))

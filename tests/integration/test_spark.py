@@ -122,14 +122,17 @@ def test_spark_master_is_validated() -> None:
     assert output.startswith("datarank: error: --spark-master must be local[N], spark://host:port or sc://")
 
 
-def test_memory_limit_becomes_the_driver_heap() -> None:
+def test_a_share_of_the_memory_limit_becomes_the_driver_heap() -> None:
     from datarank.spark_engine import spark_memory
 
-    assert spark_memory("4GB") == "4096m"
-    assert spark_memory("512MiB") == "512m"
-    assert spark_memory("1.5G") == "1536m"
+    # 60% of the limit, read as DuckDB reads it (GB = 1e9 bytes), in MiB rounded down:
+    assert spark_memory("4GB") == "2288m"  # 2.4e9 / 2^20 = 2288.8
+    assert spark_memory("512MiB") == "307m"  # 307.2
+    assert spark_memory("1.5G") == "858m"  # 0.9e9 / 2^20 = 858.3
     with pytest.raises(DataRankError, match="not a size"):
         spark_memory("lots")
+    with pytest.raises(DataRankError, match="too small"):
+        spark_memory("1MB")
 
 
 def test_java_is_found_or_the_error_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
