@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,9 +273,7 @@ class _PartReader:
                 else:
                     self._read_lines(cursor, file, raw)
                 checkpoint("ingest.part_written")
-                counts = cursor.execute(
-                    f"select 1, {_COUNTS} from read_parquet({literal(str(raw))})"
-                ).fetchall()[0][1:]
+                counts = cursor.execute(f"select {_COUNTS} from read_parquet({literal(str(raw))})").fetchall()[0]
             except DataRankError:
                 raise
             except Exception as error:  # noqa: BLE001 - DuckDB's, PyArrow's or the store's: name the file
@@ -336,7 +334,8 @@ class _PartReader:
                     raw.unlink(missing_ok=True)
                 raise
             finally:
-                run_sql(cursor, f"drop table if exists {table}")
+                with contextlib.suppress(duckdb.Error):  # never hide why the batch failed
+                    run_sql(cursor, f"drop table if exists {table}")
         seconds = (time.perf_counter() - started) / len(task)
         return [
             self._stats(file, state, raw, counts.get(index, (0, 0, 0, 0)), seconds)
