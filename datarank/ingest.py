@@ -67,6 +67,11 @@ _COUNTS = (
     "count(*), count(quarantine_reason), "
     "coalesce(sum(n_invalid_references), 0), coalesce(sum(n_invalid_authors), 0)"
 )
+#: What a strict parse (sql/raw/raw_openalex__works.sql, $strict) raises on a line that is not
+#: JSON: DuckDB's error, or, when its message cuts a multi-byte character, Python's failure to
+#: decode that message. Only these send a part to the lenient parse (a store that fails is not
+#: asked again).
+PARSE_ERRORS = (duckdb.InvalidInputException, UnicodeDecodeError)
 #: A part file to read, its state in the listing, and the raw file it becomes.
 ToRead = tuple[SnapshotFile, FileState, Path]
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
@@ -248,11 +253,17 @@ class _PartReader:
 
     def _read_task(self, task: list[ToRead]) -> list[tuple[SnapshotFile, FileState, Path, dict[str, Any] | BaseException]]:
         """Read the files of one task; a file that fails is returned with its error."""
-        if len(task) > 1 and not self._stopping:
+        # A batch is parsed strictly, then (a line did not parse) leniently, then (a file is bad,
+        # or holds a \r) its files are read one by one.
+        for strict in (True, False):
+            if len(task) < 2 or self._stopping:
+                break
             try:
-                return [(*item, stats) for item, stats in zip(task, self._read_batch(task), strict=True)]
-            except Exception:  # noqa: BLE001 - one of them is bad, or holds a \r: read them one by one
-                log.debug("reading %d small part files one by one", len(task), exc_info=True)
+                return [(*item, stats) for item, stats in zip(task, self._read_batch(task, strict), strict=True)]
+            except Exception as error:  # noqa: BLE001 - see above
+                log.debug("a batch of %d small part files failed (strict: %s)", len(task), strict, exc_info=True)
+                if not isinstance(error, PARSE_ERRORS):
+                    break
         results: list[tuple[SnapshotFile, FileState, Path, dict[str, Any] | BaseException]] = []
         for file, state, raw in task:
             if self._stopping:
@@ -280,10 +291,10 @@ class _PartReader:
                 raise DataRankError(f"{file.url}: cannot be read ({_first_line(error)})") from None
         return self._stats(file, state, raw, counts, time.perf_counter() - started)
 
-    def _read_batch(self, task: list[ToRead]) -> list[dict[str, Any]]:
+    def _read_batch(self, task: list[ToRead], strict: bool) -> list[dict[str, Any]]:
         """Read several small local parts as one statement, through one pipe, then write each
-        file's rows to its own raw file. Raises if any file fails or holds a `\\r` (the caller
-        then reads them one by one, which names the bad file)."""
+        file's rows to its own raw file. Raises if any file fails or holds a `\\r`, or, parsing
+        `strict`ly (see `_read_lines`), if a line does not parse."""
         started = time.perf_counter()
         table = f"raw_batch_{threading.get_ident()}"
         paths = [Path(fs_path(self.snapshot, file.url)) for file, _, _ in task]
@@ -294,7 +305,7 @@ class _PartReader:
                     run_sql(
                         cursor,
                         f"create or replace temp table {table} as {sql_text('raw/raw_openalex__works')}",
-                        {"path": source, "compression": "none"},
+                        {"path": source, "compression": "none", "strict": strict},
                     )
                 rows = cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
                 if pipe.carriage_return or rows != sum(pipe.lines):  # DuckDB split lines at a \r
@@ -375,15 +386,27 @@ class _PartReader:
         }
 
     def _read_lines(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path) -> None:
+        """A JSON Lines part → its raw file: parsed strictly first (faster; fails on the first bad
+        line), then, if that failed, again with every bad line kept as a quarantine row."""
+        try:
+            self._copy_lines(cursor, file, raw, strict=True)
+        except PARSE_ERRORS:
+            if self._stopping:
+                raise
+            log.debug("%s holds a line that does not parse: reading it again, keeping bad lines", file.url)
+            self._copy_lines(cursor, file, raw, strict=False)
+
+    def _copy_lines(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path, strict: bool) -> None:
         query = sql_text("raw/raw_openalex__works")
         if not self.snapshot.is_local:
-            params = {"path": file.url, "compression": "auto"}
+            params = {"path": file.url, "compression": "auto", "strict": strict}
             copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
             return
         # Local parts: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
         try:
             with GzipPipe(Path(fs_path(self.snapshot, file.url)), file.url) as source:
-                copy_to_parquet(cursor, query, raw, {"path": source, "compression": "none"}, row_group_size=RAW_ROW_GROUP)
+                params = {"path": source, "compression": "none", "strict": strict}
+                copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
         except BaseException:
             raw.unlink(missing_ok=True)  # whatever was made of a damaged stream is not data
             raise

@@ -5,7 +5,7 @@
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
 -- Parameters: $path — the file to read; $compression — 'auto' (by the name) or 'none' (a pipe that
--- datarank/gzip_pipe.py feeds with the decompressed lines of a local part).
+-- datarank/gzip_pipe.py feeds with the decompressed lines of a local part); $strict — see `parsed`.
 -- Memory: the file is streamed in 32 MB buffers (DuckDB's default buffer is 16 × max_line_size,
 -- 256 MB per file read); a line may be up to 16 MB. row_number() over () streams too.
 -- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
@@ -38,21 +38,12 @@ parsed as (
     select
         line_number,
         line,
-        try(from_json(line, '{
-            "id": "VARCHAR",
-            "doi": "VARCHAR",
-            "title": "VARCHAR",
-            "display_name": "VARCHAR",
-            "publication_year": "INTEGER",
-            "type": "VARCHAR",
-            "cited_by_count": "BIGINT",
-            "referenced_works_count": "BIGINT",
-            "referenced_works": ["VARCHAR"],
-            "authorships": [{"author": {"id": "VARCHAR"}}],
-            "open_access": {"is_oa": "BOOLEAN", "oa_status": "VARCHAR"},
-            "is_retracted": "BOOLEAN",
-            "updated_date": "VARCHAR"
-        }')) as record
+        -- $strict: parse without try(), which costs ~10% of reading a part (measured: 0.151 →
+        -- 0.138 s for one 45 MB part, one thread); the statement then fails on the first line that
+        -- is not JSON, and the caller reads the file again with $strict false, where such a line
+        -- parses to NULL (a value of the wrong type is NULL either way).
+        -- Where no line fails, the two give the same rows (try() only changes a failing row).
+        case when $strict then openalex_work_record(line) else try(openalex_work_record(line)) end as record
     from lines
 ),
 

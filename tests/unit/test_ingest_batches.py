@@ -29,7 +29,7 @@ BODIES: dict[str, bytes] = {
     "blank lines": b"\n" + _line(3) + b"\n\n\n" + _line(4) + b"\n\n",
     "empty": b"",
     "only a newline": b"\n",
-    "bad lines": b"not json\n" + _line(5) + b'\n{"id": "X1"}\n[1]\n',
+    "lines without a valid id": b'{"id": "X1"}\n' + _line(5) + b'\n{"title": "no id"}\n{"id": null}\n',
     "one line": _line(8),
 }
 
@@ -68,17 +68,18 @@ def _ingest(tmp: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch, batches:
 
 @pytest.fixture
 def batch_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """'ok' or 'failed' for every batch read."""
+    """'strict ok 6', 'lenient failed'…: every batch read, how it parsed, and how it ended."""
     calls: list[str] = []
     original = ingest_module._PartReader._read_batch
 
-    def spy(self: Any, task: Any) -> Any:
+    def spy(self: Any, task: Any, strict: bool) -> Any:
+        how = "strict" if strict else "lenient"
         try:
-            result = original(self, task)
+            result = original(self, task, strict)
         except Exception:
-            calls.append("failed")
+            calls.append(f"{how} failed")
             raise
-        calls.append(f"ok {len(task)}")
+        calls.append(f"{how} ok {len(task)}")
         return result
 
     monkeypatch.setattr(ingest_module._PartReader, "_read_batch", spy)
@@ -92,7 +93,7 @@ def test_a_batch_gives_the_raw_files_of_reading_each_part_alone(
     one_by_one = _ingest(tmp_path, snapshot, monkeypatch, batches=False)
     assert batch_calls == []
     batched = _ingest(tmp_path, snapshot, monkeypatch, batches=True)
-    assert batch_calls == [f"ok {len(BODIES)}"]  # every part is small: one batch
+    assert batch_calls == [f"strict ok {len(BODIES)}"]  # every part is small: one batch
     assert batched == one_by_one
     stats, rows = batched
     lines = {key.split("=")[1][:10]: entry["lines"] for key, entry in stats.items()}
@@ -104,17 +105,33 @@ def test_a_batch_gives_the_raw_files_of_reading_each_part_alone(
     assert [row[:2] for row in rows[no_final]] == [(1, 1), (2, 2)]  # line_number, work_id
 
 
-@pytest.mark.parametrize("ending", [b"\r", b"\r\n"])
-def test_a_carriage_return_sends_the_batch_back_to_one_by_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_calls: list[str], ending: bytes
+ONE_BY_ONE = ["strict failed"]  # not a parse error: no lenient batch
+
+
+@pytest.mark.parametrize(
+    ("body", "calls"),
+    [
+        # DuckDB ends a line at a bare \r too, so a batch holding one cannot be split by \n
+        # counts; any \r (none in OpenAlex's files) sends the batch to one by one.
+        (_line(9) + b"\r" + _line(10) + b"\n", ONE_BY_ONE),
+        (_line(9) + b"\r\n" + _line(10) + b"\r\n", ONE_BY_ONE),
+        # a batch is parsed strictly first (no try()): a line that is not JSON of the schema
+        # fails it, and the batch is read again with bad lines kept
+        (
+            b"not json\n" + _line(9) + b"\n[1]\n" + b'{"id": "W10", "cited_by_count": "many"}\n',
+            ["strict failed", f"lenient ok {len(BODIES) + 1}"],
+        ),
+    ],
+    ids=["bare cr", "crlf", "bad lines"],
+)
+def test_a_batch_that_cannot_be_split_or_parsed_strictly_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_calls: list[str], body: bytes, calls: list[str]
 ) -> None:
-    # DuckDB ends a line at a bare \r too, so a batch holding one cannot be split by \n counts;
-    # any \r (none in OpenAlex's files) sends the batch back.
-    bodies = {**BODIES, "carriage return": _line(9) + ending + _line(10) + b"\n"}
+    bodies = {**BODIES, "the odd one": body}
     snapshot = _snapshot(tmp_path / "snapshot", bodies)
     one_by_one = _ingest(tmp_path, snapshot, monkeypatch, batches=False)
     batched = _ingest(tmp_path, snapshot, monkeypatch, batches=True)
-    assert batch_calls == ["failed"]
+    assert batch_calls == calls
     assert batched == one_by_one
 
 
@@ -127,7 +144,7 @@ def test_a_corrupt_part_in_a_batch_fails_alone_and_the_others_are_kept(
     with pytest.raises(DataRankError, match=r"updated_date=2024-01-02/part_000\.gz: corrupt gzip") as error:
         ingest(Settings(data_dir=data_dir, snapshot=str(snapshot), threads=1))
     assert "more part files failed" not in str(error.value)
-    assert batch_calls == ["failed"]
+    assert batch_calls == ONE_BY_ONE
     kept = Lake(data_dir).read_ingested()
     assert sorted(key.split("=")[1][:10] for key in kept) == [
         "2024-01-01", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06"
