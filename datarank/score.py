@@ -162,7 +162,8 @@ def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
 
     The checks see the core tables, the staged `out_datarank__scores` and `out_datarank__citers`,
     and `previous_datarank__scores`: the ranked table of the version published last (empty before
-    the first), so a check can compare the new version with the one it replaces.
+    the first), so a check can compare the new version with the one it replaces; and the tables
+    of `sql/checks/prepare/`, made first, for what several checks read (one scan instead of two).
 
     Returns:
         The names of the checks that passed.
@@ -182,6 +183,9 @@ def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:
             if previous else "select * from out_datarank__scores where false"
         )
         run_sql(connection, f"create view previous_datarank__scores as {previous_scores}")
+        # What several checks read (sql/checks/prepare/), made once as tables of this connection.
+        for path in sorted((sql_dir() / "checks" / "prepare").glob("*.sql")):
+            create_table(connection, f"checks/prepare/{path.stem}")
         values = {"cap": settings.cap, "max_row_drop": settings.max_row_drop}
         passed = []
         for path in sorted((sql_dir() / "checks").glob("*.sql")):

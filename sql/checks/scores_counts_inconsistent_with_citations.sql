@@ -13,9 +13,8 @@ scores as (
 cited as (
     select
         cited_id as work_number,
-        count(*) as citation_rows
-    from core_openalex__citations
-    group by cited_id
+        citation_rows
+    from checks_citations_by_cited
 ),
 
 considered as (
