@@ -76,6 +76,12 @@ DUCKDB_SHARE = 0.9
 #: limit + 450 MB.
 SPARK_HEAP_SHARE = 0.6
 SPARK_COMPACT_SHARE = 0.25
+#: An incremental ingest writes only the winners that changed since the base winners file; when
+#: they outnumber this share of the base, it writes a new base instead. A night rewriting k% of the
+#: ids adds k% to the changed file each night, so over n nights before a new base the writes add up
+#: to (k·n²/2)% of the base plus one base: per night, lowest near n = √(200/k) — about 11 nights and
+#: a share near 0.17 for the 1.5% of ids a 1% benchmark night changes (benchmarks/README.md).
+WINNERS_COMPACT_SHARE = 0.2
 
 
 def parse_memory(limit: str | None) -> int | None:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -45,6 +46,9 @@ class History:
     append_only: bool
     #: Citers considered per work: small caps make a citer's C decide whether it counts.
     cap: int
+    #: datarank.ingest.WINNERS_COMPACT_SHARE for these nights: 0 writes a new winners base every
+    #: night, 1e9 never (the changed winners pile up beside the first base).
+    winners_compact_share: float
 
 
 @st.composite
@@ -101,7 +105,7 @@ def histories(draw: st.DrawFn) -> History:
         if release.files:
             releases.append(release)
     return History(layout=draw(st.sampled_from(sorted(LAYOUT_DIRS))), releases=releases, append_only=append_only,
-                   cap=draw(st.sampled_from([1, 2, 200])))
+                   cap=draw(st.sampled_from([1, 2, 200])), winners_compact_share=draw(st.sampled_from([0.0, 0.5, 1e9])))
 
 
 @pytest.mark.slow
@@ -118,7 +122,8 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         final = night == len(history.releases) - 1
         # Every night publishes (so a night can extend the last night's scores), or only ingests.
         stages = tuple(STAGES) if final or history.append_only else ("ingest",)
-        state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap), stages=stages)
+        with mock.patch("datarank.ingest.WINNERS_COMPACT_SHARE", history.winners_compact_share):
+            state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap), stages=stages)
         summary = state.ingest_summary
         if history.append_only and night > 0:
             assert summary["build"]["mode"] == "incremental", summary["build"]
@@ -150,6 +155,21 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
         fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
         assert_same_table(nightly_table.sort(pl.all()), fresh_table.sort(pl.all()), table)
+    # The winners the next night starts from: a base and the winners changed since it, or a base.
+    winners = _current_winners(nightly / "lake" / "core" / "current")
+    fresh_winners = pl.read_parquet(fresh / "lake" / "core" / "current" / "winners.parquet")
+    assert_same_table(winners.sort(pl.all()), fresh_winners.sort(pl.all()), "winners")
+    if history.winners_compact_share == 0.0:
+        assert not (nightly / "lake" / "core" / "current" / "winners_changed.parquet").exists()
+
+
+def _current_winners(core: Path) -> pl.DataFrame:
+    """A core's current winners, read with Polars (not the SQL view the pipeline uses)."""
+    base = pl.read_parquet(core / "winners.parquet")
+    if not (core / "winners_changed.parquet").exists():
+        return base
+    changed = pl.read_parquet(core / "winners_changed.parquet")
+    return pl.concat([changed, base.join(changed.select("work_id"), on="work_id", how="anti")])
 
 
 def test_a_night_with_one_new_partition_reads_one_file_and_reports_the_changes(tmp_path: Path) -> None:
