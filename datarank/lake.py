@@ -3,7 +3,8 @@
     <data_dir>/
       lake/raw/works/*.parquet     one file per snapshot part file read (cache for later runs)
       lake/raw/ingested.json       which part files those are (key, size, fsspec ukey)
-      lake/core/<id>/              works, citations, authorships, quarantine of one ingest
+      lake/core/<id>/              works, citations, authorships, quarantine of one ingest; winners
+                                   (and winners_changed) for the next night (docs/incremental.md)
       lake/core/current            symlink to the newest complete ingest
       versions/v000001/            one published version: the tables above + scores, citers, manifest.json
       current                      symlink to the newest published version
