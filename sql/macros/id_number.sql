@@ -6,7 +6,11 @@
 -- a part file (benchmarks/README.md).
 create or replace macro id_number(value, letter) as
     case
-        when regexp_full_match(value, 'https://openalex\.org/' || letter || '[0-9]{1,18}')
+        -- the 22-character prefix compared as it stands, the pattern run on the digits alone: for
+        -- 3.4M references, one thread, 0.62-0.69 s against 0.84-0.95 s with the pattern over the
+        -- whole value (benchmarks/README.md)
+        when starts_with(value, 'https://openalex.org/' || letter)
+            and regexp_full_match(substr(value, 23), '[0-9]{1,18}')
             then cast(substr(value, 23) as bigint)
         else try_cast(
             regexp_extract(upper(trim(value)), '^(?:HTTPS?://OPENALEX\.ORG/)?' || letter || '([0-9]{1,18})$', 1)
