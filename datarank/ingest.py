@@ -640,15 +640,14 @@ def _write_winners(connection: duckdb.DuckDBPyConnection, base: Path | None, out
     link_or_copy(base / "winners.parquet", out / "winners.parquet")
     changed = row_count(connection, f"read_parquet({literal(str(out / WINNERS_CHANGED))})")
     base_rows = row_count(connection, f"read_parquet({literal(str(out / 'winners.parquet'))})")
-    _winners_view(connection, "core_openalex__winners", out)
-    if changed > WINNERS_COMPACT_SHARE * base_rows:
+    compact = changed > WINNERS_COMPACT_SHARE * base_rows
+    if compact:
+        _winners_view(connection, "core_openalex__winners", out)
         # Through a temporary name and a rename: the link to the old base is replaced, not written into.
         copy_to_parquet(connection, "select * from core_openalex__winners", out / "winners.parquet")
+    if compact or not changed:
         (out / WINNERS_CHANGED).unlink()
-        _winners_view(connection, "core_openalex__winners", out)
-    elif not changed:
-        (out / WINNERS_CHANGED).unlink()
-        _winners_view(connection, "core_openalex__winners", out)
+    _winners_view(connection, "core_openalex__winners", out)
 
 
 #: The columns of a table of raw files (`_raw_view` joins each raw row to its file's row).
