@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from datarank import DataRankError, __version__
-from datarank.faults import checkpoint
+from datarank.faults import announce, checkpoint
 from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
 from datarank.redact import redact_all
@@ -172,6 +172,7 @@ def run(
     A failure leaves the last published version untouched: nothing is switched in before every
     earlier stage has succeeded, and leftovers in staging/ are cleared by the next run.
     """
+    announce()  # a fault-injection variable left set is said (or refused) before anything runs
     state = RunState(settings=settings, on_file=on_file)
     lake = state.lake
     with lake.lock():

@@ -4,7 +4,6 @@ version untouched, and the next run publishing what an uninterrupted run publish
 
 from __future__ import annotations
 
-import gzip
 import os
 import signal
 import subprocess
@@ -15,7 +14,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-
 from snapshot_factory import work, write_legacy_snapshot
 
 PART = "data/works/updated_date=2024-02-01/part_000.gz"
@@ -56,12 +54,21 @@ def assert_same_scores(got: pl.DataFrame, expected: pl.DataFrame) -> None:
     assert_frame_equal(got, expected, check_exact=False, rel_tol=1e-9, abs_tol=0.0)
 
 
-def _one_line_error(process: subprocess.CompletedProcess[str], names: str) -> None:
-    assert process.returncode != 0
+def _one_line_error(process: subprocess.CompletedProcess[str], names: str, fault: str | None = None) -> None:
+    """Exit status 1 and one `datarank: error:` line naming `names`; a run given a fault variable
+    (`fault`, e.g. "DATARANK_FAIL_AT=publish.renamed") has said so in the line before."""
+    assert process.returncode == 1
     lines = process.stderr.strip().splitlines()
+    if fault is not None:
+        assert len(lines) == 2, process.stderr
+        assert_announced(lines.pop(0), fault)
     assert len(lines) == 1, process.stderr
     assert lines[0].startswith("datarank: error: ") and names in lines[0], lines[0]
     assert "Traceback" not in process.stderr
+
+
+def assert_announced(line: str, fault: str) -> None:
+    assert line.startswith(f"datarank: warning: fault injection: {fault} is set: this run "), line
 
 
 @pytest.fixture(scope="module")
@@ -127,21 +134,32 @@ def test_bad_part_file_fails_in_one_line_and_keeps_the_published_version(tmp_pat
 def test_second_run_on_the_same_data_dir_refuses(tmp_path: Path, baseline) -> None:
     snapshot, _ = baseline
     data = tmp_path / "data"
-    first = subprocess.Popen(
-        [sys.executable, "-m", "datarank", "run", "--snapshot", str(snapshot), "--data-dir", str(data)],
-        env={**os.environ, "DATARANK_PAUSE_AT": "score.step_written"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    log = tmp_path / "first.stderr"
+    with log.open("w") as stderr:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "datarank", "run", "--snapshot", str(snapshot), "--data-dir", str(data)],
+            env={**os.environ, "DATARANK_PAUSE_AT": "score.step_written"},
+            stdout=subprocess.DEVNULL, stderr=stderr, text=True,
+        )
     try:
+        # It says so when it starts, and again when it pauses: the second line is there while it
+        # sleeps (the process still running), so it was written before the sleep.
+        pause = "datarank: warning: fault injection: DATARANK_PAUSE_AT=score.step_written: pausing 3600 s at checkpoint score.step_written"
+        _wait_for(lambda: pause in log.read_text() or first.poll() is not None)
+        assert first.poll() is None, log.read_text()
+        lines = log.read_text().splitlines()
+        assert len(lines) == 2 and lines[1] == pause, lines
+        assert_announced(lines[0], "DATARANK_PAUSE_AT=score.step_written")
+        assert "sleeps 3600 s at checkpoint score.step_written, holding the lock" in lines[0]
         # Paused inside scoring, lock held: its staged version exists (scoring's first steps are
         # tables of its database, so no Parquet file need be there yet).
-        _wait_for(lambda: (data / "staging").is_dir() and any((data / "staging").glob("version-*")))
+        assert (data / "staging").is_dir() and any((data / "staging").glob("version-*"))
         second = run(snapshot, data)
         _one_line_error(second, "in use by another datarank run")
         assert f"pid {first.pid}" in second.stderr
     finally:
         first.send_signal(signal.SIGKILL)
-        first.communicate()
+        first.wait()
     # The killed holder leaves no stuck lock: the next run takes it and publishes.
     third = run(snapshot, data)
     assert third.returncode == 0, third.stderr
@@ -168,6 +186,7 @@ def test_killed_run_is_recovered_by_the_next(tmp_path: Path, baseline, point: st
     data = tmp_path / "data"
     killed = run(snapshot, data, env={"DATARANK_KILL_AT": point})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert_announced((killed.stderr.splitlines() or [""])[0], f"DATARANK_KILL_AT={point}")
     after = run(snapshot, data)
     assert after.returncode == 0, after.stderr
     assert_same_version(data, expected)
@@ -214,12 +233,32 @@ def test_disk_full_or_permission_denied_fails_in_one_line_and_keeps_the_publishe
     later = time.time() + 5
     os.utime(snapshot / PART, (later, later))  # forces the part to be read again
     process = run(snapshot, data, env={"DATARANK_FAIL_AT": point})
-    _one_line_error(process, message)
+    _one_line_error(process, message, fault=f"DATARANK_FAIL_AT={point}")
     assert published(data) == before
     assert sorted(p.name for p in (data / "versions").iterdir()) == ["v000001"]
     assert not (data / "staging").exists()
     assert run(snapshot, data).returncode == 0
     assert_same_version(data, expected)
+
+
+# ---------------------------------------------------------------- 5. fault variables with unknown names
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("DATARANK_KILL_AT", "publish.switch", "DATARANK_KILL_AT=publish.switch: unknown checkpoint 'publish.switch'"),
+    ("DATARANK_PAUSE_AT", "score.step_writen", "DATARANK_PAUSE_AT=score.step_writen: unknown checkpoint 'score.step_writen'"),
+    ("DATARANK_FAIL_AT", "ingest:EACCES", "DATARANK_FAIL_AT=ingest:EACCES: unknown checkpoint 'ingest'"),
+    ("DATARANK_FAIL_AT", "publish.renamed:ENOSPACE", "DATARANK_FAIL_AT=publish.renamed:ENOSPACE: unknown errno name 'ENOSPACE'"),
+])
+def test_an_unknown_fault_name_is_refused_before_the_run_starts(
+    tmp_path: Path, baseline, variable: str, value: str, message: str
+) -> None:
+    """A typo would otherwise never fire (a lock test waiting an hour for a pause that never comes)
+    or, for an errno name, end the run with an AttributeError at the checkpoint."""
+    snapshot, _ = baseline
+    data = tmp_path / "data"
+    process = run(snapshot, data, env={variable: value})
+    _one_line_error(process, message)
+    assert "checkpoint" not in message or "(known: ingest.part_written, ingest.core_staged, " in process.stderr
+    assert not data.exists()  # refused before the lock, before anything was read or written
 
 
 # ---------------------------------------------------------------- no credential in anything written
