@@ -12,6 +12,8 @@ import duckdb
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from oracle import compute
+from snapshot_growth import SAMPLE
 
 import datarank
 from datarank import DataRankError
@@ -19,17 +21,24 @@ from datarank.cli import main
 
 
 def test_open_gives_the_views_as_relations_and_frames(published_sample: Path) -> None:
+    # tests/oracle.py on the shipped sample: 340 lines, one a superseded copy → 339 works; of
+    # their 4,717 references, 107 distinct (citing, cited) pairs stay inside the snapshot, two of
+    # them self-references, dropped → 105.
+    expected = compute(SAMPLE).counts
+    assert (expected["works"], expected["citations"]) == (339, 105)
     with datarank.open(published_sample) as results:
         assert results.version == "v000001"
         assert isinstance(results.scores, duckdb.DuckDBPyRelation)
         parquet = pl.read_parquet(published_sample / "current" / "scores.parquet")
         assert results.scores.pl().sort("work_number").equals(parquet.sort("work_number"))
         assert results.frame("scores").collect().sort("work_number").equals(parquet.sort("work_number"))
-        assert results.works.count("*").fetchall() == [(339,)]
+        assert results.works.count("*").fetchall() == [(expected["works"],)]
         assert results.citations.columns == ["citing_id", "cited_id"]
-        assert results.citations.pl().height == 105  # the run's own count (README: 105 citations)
+        citations = results.citations.pl()
+        assert citations.height == expected["citations"]
+        assert citations.unique().height == citations.height
         assert results.frame("runs").collect()["version"].to_list() == ["v000001"]
-        assert results.runs.pl()["works"].to_list() == [339]
+        assert results.runs.pl()["works"].to_list() == [expected["works"]]
         dataset = results.sql("select count(*) as n from scores where tier = $tier", {"tier": "S1"}).fetchall()
         assert dataset == [(4,)]
         with pytest.raises(DataRankError, match="no view 'secrets'"):

@@ -1,5 +1,6 @@
 """`datarank diff` between two published versions of a snapshot that grew by one partition, checked
-against a hand calculation and against an oracle computed with Polars from the two ranked tables."""
+against a hand calculation, tests/oracle.py's ranks of the two snapshots, and a join computed with
+Polars from the two ranked tables (once those are checked against tests/oracle.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from snapshot_growth import NEW_WORKS, add_partition, copy_sample
+from oracle import OracleResult, compute
+from snapshot_growth import NEW_WORKS, SAMPLE, add_partition, copy_sample
 
 from datarank.cli import main
 
@@ -30,13 +32,28 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return lake
 
 
+@pytest.fixture(scope="module")
+def oracles(tmp_path_factory: pytest.TempPathFactory) -> tuple[OracleResult, OracleResult]:
+    """tests/oracle.py on the sample and on the sample grown by the same partition (v000001, v000002)."""
+    grown = copy_sample(tmp_path_factory.mktemp("diff-oracle") / "snapshot")
+    add_partition(grown, NEW_WORKS)
+    return compute(SAMPLE), compute(grown)
+
+
+def oracle_top(result: OracleResult, top: int) -> list[str]:
+    """The oracle's top `top` ids in rank order; the cut must not fall inside a near-tie."""
+    ranked = sorted(result.rows.values(), key=lambda row: row.rank)
+    assert all(row.rank_range[1] <= top for row in ranked[:top]), f"a near-tie straddles the top {top}"
+    return [f"W{row.work_number}" for row in ranked[:top]]
+
+
 def diff_json(lake: Path, *args: str) -> dict:
     result = CliRunner().invoke(main, ["diff", "--data-dir", str(lake), "--json", *args])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
 
-def oracle(lake: Path, top: int) -> pl.DataFrame:
+def polars_diff(lake: Path, top: int) -> pl.DataFrame:
     """The two ranked tables joined with Polars, independently of sql/diff/."""
     columns = ["work_id", "rank", "datarank"]
     before = pl.read_parquet(lake / "versions" / "v000001" / "scores.parquet", columns=columns)
@@ -52,10 +69,16 @@ def oracle(lake: Path, top: int) -> pl.DataFrame:
     )
 
 
-def test_the_growth_by_hand(lake: Path) -> None:
+def test_the_growth_by_hand(lake: Path, oracles: tuple[OracleResult, OracleResult]) -> None:
     """W9000000001 (C 1000, one reference) lifts W2741809807 from 5th to 1st by 0.85·ln(1001); it
     is 2nd itself (0.15·ln(1001) + 0.85·ln(21) from W9000000003), so the 2nd and 3rd fall out of
     the top 3. W9000000002 has C = 0: it adds citers but no score, so only one score changes."""
+    before, after = (oracle_top(result, 3) for result in oracles)
+    # The hand calculation, checked against the oracle: W2153579005 (1st, 2.2559) stays, 3rd now;
+    # the new 1st (1.4937 + 0.85·ln(1001) = 7.36) and 2nd (0.15·ln(1001) + 0.85·ln(21) = 3.62) push
+    # out the old 2nd (1.9053) and 3rd (1.6213).
+    assert after == ["W2741809807", "W9000000001", before[0]]
+    assert oracles[0].rows[2741809807].rank == 5
     result = diff_json(lake, "--top", "3")
     summary = result["summary"]
     assert (summary["works_from"], summary["works_to"], summary["new_works"], summary["removed_works"]) == (339, 342, 3, 0)
@@ -63,7 +86,10 @@ def test_the_growth_by_hand(lake: Path) -> None:
     assert [(w["work_id"], w["rank_from"], w["rank_to"]) for w in result["entered_top"]] == [
         ("W2741809807", 5, 1), ("W9000000001", None, 2),
     ]
-    assert [w["work_id"] for w in result["left_top"]] == ["W2250539671", "W2963341956"]
+    assert [w["work_id"] for w in result["left_top"]] == before[1:]  # the oracle's old 2nd and 3rd
+    assert [(w["rank_from"], w["rank_to"]) for w in result["left_top"]] == [
+        (2, oracles[1].rows[int(before[1][1:])].rank), (3, oracles[1].rows[int(before[2][1:])].rank),
+    ]
     [changed] = result["score_changes"]
     assert changed["work_id"] == "W2741809807"
     assert changed["datarank_change"] == pytest.approx(0.85 * math.log(1001), rel=1e-12)
@@ -74,10 +100,18 @@ def test_the_growth_by_hand(lake: Path) -> None:
     assert result["removed_works"] == []
 
 
-def test_sections_match_an_independent_oracle(lake: Path) -> None:
+def test_sections_match_an_independent_oracle(lake: Path, oracles: tuple[OracleResult, OracleResult]) -> None:
     rows = 25
     result = diff_json(lake, "--from", "v000001", "--to", "2", "--top", "100", "--rows", str(rows))
-    expected = oracle(lake, top=100)
+    # The ranked tables the join reads are tests/oracle.py's, up to near-ties (works whose datarank
+    # differs by float noise may swap ranks): so what follows checks sql/diff/ only.
+    for version, result_of_oracle in zip(("v000001", "v000002"), oracles, strict=True):
+        ranks = pl.read_parquet(lake / "versions" / version / "scores.parquet", columns=["work_number", "rank"])
+        assert ranks.height == len(result_of_oracle.rows)
+        for number, rank in ranks.iter_rows():
+            low, high = result_of_oracle.rows[number].rank_range
+            assert low <= rank <= high, (version, number, rank)
+    expected = polars_diff(lake, top=100)
     both = expected.filter(pl.col("rank_from").is_not_null() & pl.col("rank_to").is_not_null())
     summary = result["summary"]
     assert summary["rank_changed"] == both.filter(pl.col("rank_gain") != 0).height
@@ -100,11 +134,15 @@ def test_sections_match_an_independent_oracle(lake: Path) -> None:
     assert all(w["title"] == titles[w["work_id"]] for w in result["rank_movers"] + result["entered_top"])
 
 
-def test_diff_the_other_way_lists_removed_works(lake: Path) -> None:
+def test_diff_the_other_way_lists_removed_works(lake: Path, oracles: tuple[OracleResult, OracleResult]) -> None:
     result = diff_json(lake, "--from", "2", "--to", "1", "--top", "3")
     assert {w["work_id"] for w in result["removed_works"]} == NEW_IDS
     assert result["new_works"] == []
-    assert [w["work_id"] for w in result["left_top"]] == ["W2741809807", "W9000000001"]
+    before, after = (oracle_top(result, 3) for result in oracles)
+    # Going back, the oracle's grown top 3 loses its 1st and 2nd (W2741809807 falls to 5th,
+    # W9000000001 is removed); its 3rd, W2153579005, is 1st again.
+    assert [w["work_id"] for w in result["left_top"]] == [w for w in after if w not in before] == after[:2]
+    assert [(w["rank_from"], w["rank_to"]) for w in result["left_top"]] == [(1, 5), (2, None)]
 
 
 def test_diff_as_text(lake: Path) -> None:

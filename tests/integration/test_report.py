@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import shutil
@@ -24,10 +25,12 @@ from typing import Any
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from oracle import OracleResult, author_entries, author_number, citation_count, compute, outdegree
 
 from datarank.cli import main
 
 TOP = 50
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"  # what `datarank run` reads by default
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--remote-debugging-port=0", "--window-size=1280,900",
@@ -131,6 +134,37 @@ def expected(published_sample: Path) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
+def sample_oracle() -> OracleResult:
+    """tests/oracle.py's DataRank of the shipped sample (cap 200, d 0.85, as the published run)."""
+    return compute(SAMPLE)
+
+
+def oracle_top(result: OracleResult) -> list[int]:
+    """The oracle's top TOP work numbers in rank order. The report's cut is only well defined if
+    no near-tie straddles it (oracle.py's rank_range)."""
+    ranked = sorted(result.rows.values(), key=lambda row: row.rank)
+    assert all(row.rank_range[1] <= TOP for row in ranked[:TOP]), "a near-tie straddles the report's cut"
+    return [row.work_number for row in ranked[:TOP]]
+
+
+def oracle_citers(result: OracleResult, work: int, shown: int = 10, damping: float = 0.85) -> list[tuple[int, str, bool]]:
+    """What a work page lists, from SPEC §2 and the page's rule (the `shown` first by contribution,
+    ties in the cap's order): (position in the cap's order, citer id, is a self-citation) per row.
+    A self-citation contributes 0; any other considered citer d·ln(1 + C(q)) / max(outdegree(q), 1)."""
+
+    def authors(number: int) -> set[int]:
+        return {a for a in map(author_number, author_entries(result.records[number])) if a is not None}
+
+    rows = []
+    for position, citer in enumerate(result.rows[work].considered, start=1):
+        is_self = bool(authors(citer) & authors(work))
+        record = result.records[citer]
+        contribution = 0.0 if is_self else damping * math.log1p(citation_count(record)) / max(outdegree(record), 1)
+        rows.append((-contribution, position, f"W{citer}", is_self))
+    return [(position, work_id, is_self) for _, position, work_id, is_self in sorted(rows)[:shown]]
+
+
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     binary = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(binary).exists():
@@ -167,12 +201,13 @@ def test_the_report_is_one_folder_that_needs_no_network(report_dir: Path) -> Non
 
 
 def test_leaderboard_shows_the_top_rows_of_scores_parquet(
-    browser: Browser, report_dir: Path, expected: pl.DataFrame, tmp_path: Path
+    browser: Browser, report_dir: Path, expected: pl.DataFrame, sample_oracle: OracleResult, tmp_path: Path
 ) -> None:
     browser.navigate((report_dir / "index.html").as_uri())
     assert browser.evaluate("document.title") == "DataRank leaderboard · v000001"
     rows = leaderboard_rows(browser)
     assert [r["work"] for r in rows] == [f"works/{w}.html" for w in expected["work_id"]]
+    assert [r["work"] for r in rows] == [f"works/W{n}.html" for n in oracle_top(sample_oracle)]
     assert [int(r["rank"]) for r in rows] == list(range(1, TOP + 1))
     assert [r["tier"] for r in rows] == expected["tier"].to_list()
     assert [r["datarank"] for r in rows] == [f"{d:.3f}" for d in expected["datarank"]]
@@ -222,7 +257,7 @@ def test_leaderboard_sorts_and_filters_in_the_browser(
 
 
 def test_a_leaderboard_link_opens_the_work_page(
-    browser: Browser, report_dir: Path, expected: pl.DataFrame, published_sample: Path
+    browser: Browser, report_dir: Path, expected: pl.DataFrame, sample_oracle: OracleResult
 ) -> None:
     browser.navigate((report_dir / "index.html").as_uri())
     # W2741809807 (rank 5): the seed page's example paper.
@@ -237,22 +272,51 @@ def test_a_leaderboard_link_opens_the_work_page(
     assert "roughly 69% from base citations, 31% from the citation network" in text
     assert "from 2 citing papers with measurable signal" in text
     assert "https://doi.org/10.7717/peerj.4375" in text
-    # Its citers are listed by contribution, as explain does; none of them is in the top 50.
+    # Its citers are listed by contribution, as explain does (the oracle's three: C 8 and 3, then
+    # C 0, whose signal ln(1) is 0); none of them is in the top 50.
     citers = browser.evaluate("Array.from(document.querySelectorAll('#citers tbody tr')).map(r => r.cells[1].innerText)")
-    assert citers == ["W2965202507", "W3046863325", "W3045921891"]
+    assert citers == [work_id for _, work_id, _ in oracle_citers(sample_oracle, 2741809807)]
+    assert len(citers) == 3
     # Back to the leaderboard by its link.
     browser.click_and_wait('a[href="../index.html"]')
     assert browser.evaluate("location.href") == (report_dir / "index.html").as_uri()
 
-    # A citer that has its own page in the report is linked to it, and the link works.
-    citers_table = pl.read_parquet(published_sample / "current" / "citers.parquet")
-    numbers = set(expected["work_number"])
-    linked = citers_table.filter(pl.col("cited_id").is_in(numbers) & pl.col("citing_id").is_in(numbers))
-    assert linked.height > 0, "the sample's top 50 has citers among themselves"
-    cited, citing = linked.sort(["cited_id", "citing_id"]).row(0)[:2]
+    # A citer that has its own page in the report is linked to it, and the link works: the first
+    # such pair of the oracle's top 50 (by cited, then citing id).
+    top = oracle_top(sample_oracle)
+    pages = {f"W{n}" for n in top}
+    linked = sorted(
+        (cited, int(citing[1:])) for cited in top for _, citing, _ in oracle_citers(sample_oracle, cited) if citing in pages
+    )
+    assert linked, "the sample's top 50 has citers among themselves"
+    cited, citing = linked[0]
     browser.navigate((report_dir / "works" / f"W{cited}.html").as_uri())
     browser.click_and_wait(f'a.citer[href="W{citing}.html"]')
     assert browser.evaluate("document.getElementById('work-id').textContent") == f"W{citing}"
+
+
+CITER_ROW = re.compile(
+    r'<tr( class="muted")?>\s*<td class="num">(\d+)</td>\s*<td>(?:<a class="citer" href="(W\d+)\.html">)?(W\d+)'
+)
+
+
+def test_every_work_page_lists_the_citers_the_oracle_lists(report_dir: Path, sample_oracle: OracleResult) -> None:
+    """All 50 pages, read as files: which citers, in which order, their position in the cap's order
+    (the # column), self-citations greyed out, and a link exactly for those with a page. The sample's
+    top 50 has pages where contribution reorders the cap's order (W2153579005: the 5th citer by C,
+    0.85·ln(1 + C)/outdegree = 0.1562, comes before the 3rd, 0.1098) and self-citations (W2962739339,
+    W2096537696), so a page that kept the cap's order or reversed it would fail here."""
+    top = oracle_top(sample_oracle)
+    assert sorted(p.stem for p in (report_dir / "works").iterdir()) == sorted(f"W{n}" for n in top)
+    pages = {f"W{n}" for n in top}
+    for work in top:
+        html = (report_dir / "works" / f"W{work}.html").read_text()
+        section = html[html.index('id="citers"'):]
+        section = section[: section.index("</section>")]
+        shown = [(int(position), work_id, bool(muted), link) for muted, position, link, work_id in CITER_ROW.findall(section)]
+        expected_rows = oracle_citers(sample_oracle, work)
+        assert [(p, w, s) for p, w, s, _ in shown] == expected_rows, f"W{work}"
+        assert [link for _, _, _, link in shown] == [w if w in pages else "" for _, w, _ in expected_rows], f"W{work}"
 
 
 def test_nothing_was_fetched_and_no_script_failed(browser: Browser, report_dir: Path) -> None:
