@@ -56,7 +56,7 @@ def warm(data_dir: Path, master: str, repeat: int) -> dict[str, list[float]]:
     from datarank.lake import Lake
     from datarank.score import score
     from datarank.settings import Settings
-    from datarank.spark_engine import spark_session
+    from datarank.engines.spark import spark_session
 
     core = Lake(data_dir).current_core()
     started = time.perf_counter()

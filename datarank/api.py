@@ -25,7 +25,7 @@ from datarank import DataRankError
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.outputs import Explanation, explain_many, parse_work_id
-from datarank.score import catalog_views
+from datarank.catalog import catalog_views
 from datarank.settings import Settings
 
 #: The views a `Results` offers, as attributes and by name.

@@ -74,66 +74,41 @@ def _stderr_console() -> Any:
 
 
 # ---------------------------------------------------------------- shared options
+def _option(setting: Any) -> Callable[[F], F]:
+    """A click option made from a setting's declaration (datarank.settings.SETTINGS). The
+    environment is read by `Settings.from_env`, in one place, so the option names its variable."""
+    env = f" (env {setting.env})" if setting.env else ""
+    text = setting.help.removesuffix(".") + env + "."
+    if setting.type is bool:
+        return click.option(setting.option, is_flag=True, default=None, help=text)
+    kind: Any = click.Choice(list(setting.choices)) if setting.choices else (
+        click.Path(path_type=Path) if setting.type is Path else setting.type
+    )
+    return click.option(setting.option, type=kind, default=None, help=text)
+
+
+def setting_options(*groups: str) -> Callable[[F], F]:
+    """The options of every setting in `groups`, in the order SETTINGS declares them."""
+    from datarank.settings import SETTINGS
+
+    def decorate(command: F) -> F:
+        for setting in reversed([s for s in SETTINGS if s.group in groups]):
+            command = _option(setting)(command)
+        return command
+
+    return decorate
+
+
+def verbose_option(command: F) -> F:
+    return click.option("-v", "--verbose", is_flag=True, help="Log each stage.")(command)
+
+
 def data_dir_option(command: F) -> F:
-    return click.option(
-        "--data-dir", type=click.Path(path_type=Path), default=None, envvar="DATARANK_DATA_DIR",
-        help="The lake (default: data/out beside the shipped sample; env DATARANK_DATA_DIR).",
-    )(command)
-
-
-def snapshot_option(command: F) -> F:
-    return click.option(
-        "--snapshot", default=None, envvar="DATARANK_SNAPSHOT",
-        help="OpenAlex snapshot: a folder or fsspec URL (default: the sample in data/sample).",
-    )(command)
-
-
-def metric_options(command: F) -> F:
-    command = click.option("--cap", type=int, default=None, help="Citers considered per work (default 200).")(command)
-    command = click.option("--damping", type=float, default=None, help="d in (1-d)·B + d·N (default 0.85).")(command)
-    command = click.option(
-        "--tiers", default=None, envvar="DATARANK_TIERS",
-        help="Top-percent cut-offs of tiers S1–S4 by percentile, e.g. 1,5,10,50 (the default; env DATARANK_TIERS).",
-    )(command)
-    command = click.option(
-        "--engine", type=click.Choice(["duckdb", "spark"]), default=None, envvar="DATARANK_ENGINE",
-        help="Scoring engine (default duckdb; env DATARANK_ENGINE). spark needs `pip install 'datarank[spark]'`.",
-    )(command)
-    command = click.option(
-        "--spark-master", default=None, envvar="DATARANK_SPARK_MASTER",
-        help="Where --engine spark runs: local[N], spark://host:port or Spark Connect sc://host:port "
-        "(default: spark-submit's --master, else local[*]; env DATARANK_SPARK_MASTER).",
-    )(command)
-    return command
-
-
-def check_options(command: F) -> F:
-    return click.option(
-        "--max-row-drop", type=float, default=None, envvar="DATARANK_MAX_ROW_DROP",
-        help="Refuse to publish a version with more than this fraction fewer works than the previous "
-        "one (default 0.05; 1 turns the check off; env DATARANK_MAX_ROW_DROP).",
-    )(command)
-
-
-def rebuild_option(command: F) -> F:
-    return click.option(
-        "--full-rebuild", is_flag=True, default=None,
-        help="Rebuild the core tables from every part file and rescore every work, even when only new "
-        "part files arrived (env DATARANK_FULL_REBUILD=1; docs/incremental.md).",
-    )(command)
+    return setting_options("lake")(command)
 
 
 def limit_options(command: F) -> F:
-    command = click.option(
-        "--memory-limit", default=None, envvar="DATARANK_MEMORY_LIMIT",
-        help="DuckDB memory limit, e.g. 4GB; work beyond it spills to disk (env DATARANK_MEMORY_LIMIT).",
-    )(command)
-    command = click.option(
-        "--threads", type=int, default=None, envvar="DATARANK_THREADS",
-        help="DuckDB threads (default: all cores; env DATARANK_THREADS).",
-    )(command)
-    command = click.option("-v", "--verbose", is_flag=True, help="Log each stage.")(command)
-    return command
+    return verbose_option(setting_options("limits")(command))
 
 
 def _settings(**options: Any) -> Any:
@@ -150,47 +125,42 @@ def main() -> None:
 
 
 @main.command()
-@snapshot_option
-@data_dir_option
-@metric_options
-@check_options
-@rebuild_option
-@limit_options
+@setting_options("snapshot", "lake", "metric", "engine", "check", "build", "limits")
+@verbose_option
 @handle_errors
 def run(verbose: bool, **options: Any) -> None:
     """Ingest new files, score every work, check and publish a new version."""
     _setup_logging(verbose)
-    _run_stages(("ingest", "score", "check", "publish"), _settings(**options))
+    _run_stages("run", _settings(**options))
 
 
 @main.command()
-@snapshot_option
-@data_dir_option
-@rebuild_option
-@limit_options
+@setting_options("snapshot", "lake", "build", "limits")
+@verbose_option
 @handle_errors
 def ingest(verbose: bool, **options: Any) -> None:
     """Read the snapshot's new or changed part files into the lake (no scoring)."""
     _setup_logging(verbose)
-    _run_stages(("ingest",), _settings(**options))
+    _run_stages("ingest", _settings(**options))
 
 
 @main.command()
-@data_dir_option
-@metric_options
-@check_options
-@rebuild_option
-@limit_options
+@setting_options("lake", "metric", "engine", "check", "build", "limits")
+@verbose_option
 @handle_errors
 def compute(verbose: bool, **options: Any) -> None:
     """Score what the last ingest left, check and publish a new version."""
     _setup_logging(verbose)
-    _run_stages(("score", "check", "publish"), _settings(**options))
+    _run_stages("compute", _settings(**options))
 
 
-def _run_stages(stages: tuple[str, ...], settings: Any) -> None:
-    """Run through Prefect when an API is configured (PREFECT_API_URL), else directly: the same
-    stages either way (datarank.pipeline), without Prefect's start-up cost on the CLI."""
+def _run_stages(entry: str, settings: Any) -> None:
+    """Run the stages of `entry` (datarank.pipeline.ENTRY_STAGES) through Prefect when an API is
+    configured (PREFECT_API_URL), else directly: the same stages either way, without Prefect's
+    start-up cost on the CLI."""
+    from datarank.pipeline import ENTRY_STAGES
+
+    stages = ENTRY_STAGES[entry]
     if os.environ.get("PREFECT_API_URL"):
         from pipelines.flows import datarank_flow
 
@@ -333,7 +303,7 @@ def _build_line(state: Any) -> str | None:
 @main.command()
 @data_dir_option
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,  # EXPORT_FORMATS
               help="Default: from the file extension. json writes JSON Lines.")
 @click.option("--top", type=int, default=None, help="Only the N best-ranked works (after filters).")
 @click.option("--year", type=int, default=None, help="Only works published in this year.")
@@ -343,8 +313,10 @@ def export(data_dir: Path | None, output: Path, fmt: str | None, top: int | None
            work_type: str | None) -> None:
     """Write the ranked table of the current version, best first."""
     from datarank.outputs import export as export_table
+    from datarank.settings import ExportSpec
 
-    rows = export_table(_settings(data_dir=data_dir).data_dir, output, fmt, top, year, work_type)
+    spec = ExportSpec(output=str(output.expanduser().absolute()), format=fmt, top=top, year=year, type=work_type)
+    rows = export_table(_settings(data_dir=data_dir).data_dir, spec)
     click.echo(f"wrote {rows:,} works to {output}")
 
 

@@ -14,11 +14,24 @@ from typing import Any
 
 import duckdb
 
-from datarank.settings import Settings, duckdb_memory_limit
+from datarank.settings import Settings, parse_memory
 
 _PACKAGED_SQL = Path(__file__).resolve().parent / "sql"  # inside a built wheel
 _SOURCE_SQL = Path(__file__).resolve().parent.parent / "sql"  # in a source checkout
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+#: The share of `--memory-limit` given to DuckDB's own limit. DuckDB's buffer manager does not count
+#: all of the process's memory (allocator caches, its hash tables' overhead, Python, the gzip pipes):
+#: with DuckDB at the whole limit, peak RSS went 158 MB over it at 256 MB and 0.5-0.6 GB over it at
+#: 8 GB (benchmarks/README.md). The rest is left for that, so the process stays near the limit.
+DUCKDB_SHARE = 0.9
+
+
+def duckdb_memory_limit(limit: str | None) -> str | None:
+    """DuckDB's `memory_limit` for a `--memory-limit`: `DUCKDB_SHARE` of it, in bytes. A value this
+    cannot read is passed on as it is, for DuckDB to take or refuse with its own message."""
+    size = parse_memory(limit)
+    return f"{int(size * DUCKDB_SHARE)}B" if size else limit
 
 
 def sql_dir() -> Path:
@@ -100,9 +113,11 @@ def rows_table(
         connection.executemany(f"insert into {name} values ({', '.join('?' for _ in columns)})", rows)
 
 
-def create_table(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any] | None = None) -> str:
-    """Run `sql/<step>.sql` and keep its result as a table named after the file."""
-    table = identifier(Path(step).name)
+def create_table(
+    connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any] | None = None, name: str | None = None
+) -> str:
+    """Run `sql/<step>.sql` and keep its result as a table named `name` (default: after the file)."""
+    table = identifier(name or Path(step).name)
     run_sql(connection, f"create or replace table {table} as\n{sql_text(step)}", _used(step, params))
     return table
 
@@ -133,14 +148,18 @@ def copy_to_parquet(
 
 
 def materialize(
-    connection: duckdb.DuckDBPyConnection, step: str, path: Path, params: dict[str, Any] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    step: str,
+    path: Path,
+    params: dict[str, Any] | None = None,
+    name: str | None = None,
 ) -> str:
     """Write `sql/<step>.sql` to Parquet at `path`, then make its table name a view of that file.
 
     For results the lake keeps (core tables, published outputs); a step only the next steps read
     is a table of the connection's database (`create_table`), which DuckDB spills past its limit.
     """
-    table = identifier(Path(step).name)
+    table = identifier(name or Path(step).name)
     copy_to_parquet(connection, sql_text(step), path, _used(step, params))
     parquet_view(connection, table, path)
     return table

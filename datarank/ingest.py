@@ -40,7 +40,7 @@ from datarank.faults import checkpoint
 from datarank.gzip_pipe import GzipBatchPipe, GzipPipe
 from datarank.lake import CORE_TABLES, Lake, link_or_copy, write_json_atomic
 from datarank.redact import redact_all
-from datarank.settings import WINNERS_COMPACT_SHARE, Settings, parse_memory
+from datarank.settings import Settings, parse_memory
 from datarank.snapshot import FileState, Snapshot, SnapshotFile, file_states, fs_path, open_snapshot, verify_file
 
 log = logging.getLogger(__name__)
@@ -601,6 +601,12 @@ def _build_core(
 #: Beside a core's winners.parquet (its base), the current copies of the ids whose copy changed
 #: since that base was written; absent when the base is current (a full build, or a compaction).
 WINNERS_CHANGED = "winners_changed.parquet"
+#: An incremental ingest writes only the winners that changed since the base winners file; when
+#: they outnumber this share of the base, it writes a new base instead. A night rewriting k% of the
+#: ids adds k% to the changed file each night, so over n nights before a new base the writes add up
+#: to (k·n²/2)% of the base plus one base: per night, lowest near n = √(200/k) — about 11 nights and
+#: a share near 0.17 for the 1.5% of ids a 1% benchmark night changes (benchmarks/README.md).
+WINNERS_COMPACT_SHARE = 0.2
 
 
 def _winners_view(connection: duckdb.DuckDBPyConnection, view: str, core: Path) -> None:

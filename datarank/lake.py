@@ -42,6 +42,8 @@ CORE_TABLES = ("works", "citations", "authorships", "quarantine")
 _VERSION = re.compile(r"^v(\d{6})$")
 #: Marks a version renamed into versions/ whose `current` switch has not happened yet.
 _PUBLISHING = ".publishing"
+#: In versions/: the newest version ever published (numbers are never reused, also after pruning).
+_NEWEST = ".newest"
 
 
 class Lake:
@@ -146,12 +148,24 @@ class Lake:
         path.mkdir(parents=True)
         return path
 
-    def publish(self, staged: Path) -> str:
-        """Make a staged version the current one: rename it into versions/, then switch `current`."""
-        self.versions_dir.mkdir(parents=True, exist_ok=True)
+    def next_version(self) -> str:
+        """The name the next published version takes, the one place a version number is made: one
+        past the newest ever published. `versions/.newest` remembers that one, so removing old
+        versions never hands out a number again."""
         existing = self.versions()
-        number = int(existing[-1][1:]) + 1 if existing else 1
-        name = f"v{number:06d}"
+        newest = int(existing[-1][1:]) if existing else 0
+        try:
+            newest = max(newest, int((self.versions_dir / _NEWEST).read_text().strip().removeprefix("v")))
+        except (OSError, ValueError):
+            pass
+        return f"v{newest + 1:06d}"
+
+    def publish(self, staged: Path, name: str) -> str:
+        """Make a staged version the current one under `name` (from `next_version`, which its
+        manifest names too): rename it into versions/, then switch `current`."""
+        self.versions_dir.mkdir(parents=True, exist_ok=True)
+        if not _VERSION.match(name) or (self.versions_dir / name).exists():
+            raise DataRankError(f"internal error: cannot publish as {name!r}")
         (staged / _PUBLISHING).touch()  # until `current` points at it
         staged.replace(self.versions_dir / name)
         try:
@@ -161,6 +175,7 @@ class Lake:
             (self.versions_dir / name).replace(staged)  # never current: back to staging, cleared
             raise
         (self.versions_dir / name / _PUBLISHING).unlink()
+        write_text_atomic(self.versions_dir / _NEWEST, name + "\n")
         return name
 
     def clear_staging(self) -> None:
@@ -215,9 +230,14 @@ def switch_symlink(link: Path, target: str) -> None:
 
 def write_json_atomic(path: Path, value: Any) -> None:
     """Write JSON through a temporary file and a rename, so readers see the old or the new file."""
+    write_text_atomic(path, json.dumps(value, indent=2, default=str) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(json.dumps(value, indent=2, default=str) + "\n")
+    temporary.write_text(text)
     temporary.replace(path)
 
 

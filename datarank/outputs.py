@@ -18,10 +18,9 @@ import polars as pl
 from datarank import DataRankError
 from datarank.db import limits, literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
-from datarank.score import catalog_views
-from datarank.settings import DEFAULT_TIERS
+from datarank.catalog import catalog_views
+from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, ExportSpec
 
-EXPORT_FORMATS = ("csv", "parquet", "json")
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
 
 
@@ -76,23 +75,17 @@ def query(data_dir: Path, sql: str, version: str | None = None) -> pl.DataFrame:
         connection.close()
 
 
-def export(
-    data_dir: Path,
-    output: Path,
-    fmt: str | None = None,
-    top: int | None = None,
-    year: int | None = None,
-    work_type: str | None = None,
-    version: str | None = None,
-) -> int:
-    """Write the ranked table (best first), optionally filtered, to `output`; returns rows written.
+def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
+    """Write the ranked table (best first), filtered as `spec` says, to `spec.path(data_dir)`;
+    returns rows written.
 
     `version` picks a published version (default: the current one).
 
-    The format comes from `fmt` or the file's extension; `json` writes JSON Lines (one work per
-    line). The file appears whole or not at all (written under a temporary name, then renamed).
+    The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one work
+    per line). The file appears whole or not at all (written under a temporary name, then renamed).
     """
-    fmt = fmt or output.suffix.lstrip(".").lower()
+    output, top, year, work_type = spec.path(data_dir), spec.top, spec.year, spec.type
+    fmt = spec.format or output.suffix.lstrip(".").lower()
     if fmt == "jsonl" or fmt == "ndjson":
         fmt = "json"
     if fmt not in EXPORT_FORMATS:

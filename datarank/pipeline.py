@@ -27,8 +27,11 @@ from datarank.faults import announce, checkpoint
 from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
 from datarank.redact import redact_all
-from datarank.score import check, score, stage_version, write_catalog
-from datarank.settings import Settings, duckdb_memory_limit
+from datarank.checks import check
+from datarank.publish import stage_version, write_catalog
+from datarank.score import score
+from datarank.db import duckdb_memory_limit
+from datarank.settings import Settings
 from datarank.snapshot import open_snapshot
 
 log = logging.getLogger(__name__)
@@ -100,13 +103,13 @@ def stage_publish(state: RunState) -> RunState:
     state.changes = _changes_since_previous(state)
     compare_seconds = round(time.perf_counter() - compared, 3)
     stage_version(state.core_dir, state.staged)
-    number = len(state.lake.versions()) + 1
-    manifest = run_manifest(state, f"v{number:06d}")
+    name = state.lake.next_version()
+    manifest = run_manifest(state, name)
     manifest["timings_s"]["compare"] = compare_seconds
     write_json_atomic(state.staged / "manifest.json", manifest)
     run_frame(manifest).write_parquet(state.staged / "run.parquet", compression="zstd")
     checkpoint("publish.manifest_written")
-    state.version = state.lake.publish(state.staged)
+    state.version = state.lake.publish(state.staged, name)
     state.manifest = manifest
     checkpoint("publish.switched")
     write_catalog(state.lake)
@@ -121,7 +124,7 @@ def stage_export(state: RunState) -> RunState:
     for spec in state.settings.exports:
         output = spec.path(state.settings.data_dir)
         output.parent.mkdir(parents=True, exist_ok=True)
-        rows = export(state.settings.data_dir, output, spec.format, spec.top, spec.year, spec.type, state.version)
+        rows = export(state.settings.data_dir, spec, state.version)
         state.exports.append({"output": str(output), "rows": rows})
         log.info("exported %d works to %s", rows, output)
     return state
@@ -157,8 +160,14 @@ STAGES: dict[str, Stage] = {
     "publish": stage_publish,
     "export": stage_export,
 }
-#: `datarank compute`: everything after ingest.
-COMPUTE_STAGES = ("score", "check", "publish")
+#: The stages each entry point runs — the command of that name and its Prefect flow — in the order
+#: of STAGES. The export stage has nothing to do (and is skipped) when no export is configured.
+ENTRY_STAGES: dict[str, tuple[str, ...]] = {
+    "run": tuple(STAGES),
+    "ingest": ("ingest",),
+    "compute": ("score", "check", "publish", "export"),
+    "export": ("export",),
+}
 
 
 def run(
@@ -179,6 +188,8 @@ def run(
         lake.clear_staging()
         try:
             for name in stages:
+                if name == "export" and not settings.exports:
+                    continue
                 stage = STAGES[name] if wrap is None else wrap(name, STAGES[name])
                 started = time.perf_counter()
                 state = stage(state)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -23,10 +23,12 @@ EXPORT_FORMATS = ("csv", "parquet", "json")
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """One ranked table the nightly run writes after publishing (`datarank export`'s options).
+    """One ranked table to write (`datarank export`'s options, and each of the Prefect flows'
+    `exports`; Prefect validates them from this declaration).
 
     Attributes:
-        output: The file to write; a relative path is taken under `<data_dir>/exports/`.
+        output: The file to write; for the nightly's exports a relative path is taken under
+            `<data_dir>/exports/` (`datarank export` passes an absolute path).
         format: csv, parquet or json (JSON Lines); None = from the file extension.
         top: Only the N best-ranked works (after the filters).
         year: Only works published in this year.
@@ -63,27 +65,6 @@ def default_data_dir() -> Path:
     return _REPO_ROOT / "data" / "out"
 
 
-#: The share of `--memory-limit` given to DuckDB's own limit. DuckDB's buffer manager does not count
-#: all of the process's memory (allocator caches, its hash tables' overhead, Python, the gzip pipes):
-#: with DuckDB at the whole limit, peak RSS went 158 MB over it at 256 MB and 0.5-0.6 GB over it at
-#: 8 GB (benchmarks/README.md). The rest is left for that, so the process stays near the limit.
-DUCKDB_SHARE = 0.9
-#: With `--engine spark` in local mode the limit is split while the driver JVM is up: its heap gets
-#: SPARK_HEAP_SHARE (the JVM adds its own overhead above the heap), and the DuckDB connection that
-#: compacts Spark's output meanwhile is given SPARK_COMPACT_SHARE of the limit. Measured at 4x
-#: with `--memory-limit 2GB` (benchmarks/README.md): with the whole limit as heap and DuckDB's
-#: usual share, the process tree peaked at 2.53e9 bytes (JVM 1.91e9 + Python 0.62e9), over the
-#: limit + 450 MB.
-SPARK_HEAP_SHARE = 0.6
-SPARK_COMPACT_SHARE = 0.25
-#: An incremental ingest writes only the winners that changed since the base winners file; when
-#: they outnumber this share of the base, it writes a new base instead. A night rewriting k% of the
-#: ids adds k% to the changed file each night, so over n nights before a new base the writes add up
-#: to (k·n²/2)% of the base plus one base: per night, lowest near n = √(200/k) — about 11 nights and
-#: a share near 0.17 for the 1.5% of ids a 1% benchmark night changes (benchmarks/README.md).
-WINNERS_COMPACT_SHARE = 0.2
-
-
 def parse_memory(limit: str | None) -> int | None:
     """Bytes in a DuckDB memory limit such as ``4GB``, ``500MiB`` or ``2.5 GB``; None if unset or unknown."""
     if not limit:
@@ -96,13 +77,6 @@ def parse_memory(limit: str | None) -> int | None:
     return int(number * base ** " KMGT".index(prefix or " "))
 
 
-def duckdb_memory_limit(limit: str | None) -> str | None:
-    """DuckDB's `memory_limit` for a `--memory-limit`: `DUCKDB_SHARE` of it, in bytes. A value this
-    cannot read is passed on as it is, for DuckDB to take or refuse with its own message."""
-    size = parse_memory(limit)
-    return f"{int(size * DUCKDB_SHARE)}B" if size else limit
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know. Paths are absolute once built.
@@ -112,7 +86,7 @@ class Settings:
         data_dir: The lake: cached raw Parquet, published versions, the DuckDB catalog.
         cap: How many citers per work are considered (SPEC §2), ordered by cited_by_count desc.
         damping: d in DataRank = (1 - d)·B + d·N.
-        memory_limit: What the process may use (e.g. "4GB"); DuckDB gets `DUCKDB_SHARE` of it and
+        memory_limit: What the process may use (e.g. "4GB"); DuckDB gets `datarank.db.DUCKDB_SHARE` of it and
             spills the rest. None lets DuckDB choose (80% of RAM).
         threads: DuckDB threads; None lets DuckDB choose (all cores).
         engine: Which engine scores: "duckdb" (default) or "spark".
@@ -178,46 +152,19 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from `DATARANK_*` environment variables, then explicit overrides (None = unset)."""
+        """Settings from `DATARANK_*` environment variables (`SETTINGS`), then explicit overrides
+        (None = unset)."""
         env: dict[str, object] = {}
-        if value := os.environ.get("DATARANK_SNAPSHOT"):
-            env["snapshot"] = value
-        if value := os.environ.get("DATARANK_DATA_DIR"):
-            env["data_dir"] = Path(value)
-        if value := os.environ.get("DATARANK_MEMORY_LIMIT"):
-            env["memory_limit"] = value
-        if value := os.environ.get("DATARANK_THREADS"):
-            env["threads"] = _int_env("DATARANK_THREADS", value)
-        if value := os.environ.get("DATARANK_ENGINE"):
-            env["engine"] = value
-        if value := os.environ.get("DATARANK_MAX_ROW_DROP"):
-            env["max_row_drop"] = _float_env("DATARANK_MAX_ROW_DROP", value)
-        if value := os.environ.get("DATARANK_TIERS"):
-            env["tiers"] = value
-        if value := os.environ.get("DATARANK_SPARK_MASTER"):
-            env["spark_master"] = value
-        if value := os.environ.get("DATARANK_FULL_REBUILD"):
-            env["full_rebuild"] = value.strip().lower() in ("1", "true", "yes")
+        for setting in SETTINGS:
+            raw = os.environ.get(setting.env) if setting.env else None
+            if raw:
+                env[setting.name] = setting.parse(raw)
         env.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**env)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
-
-
-def _int_env(name: str, value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise DataRankError(f"{name} must be an integer, got {value!r}") from None
-
-
-def _float_env(name: str, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise DataRankError(f"{name} must be a number, got {value!r}") from None
 
 
 def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
@@ -237,3 +184,86 @@ def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ..
             f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 1,5,10,50; got {text!r}"
         )
     return cuts
+
+
+def _parse_bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting, declared once: the `Settings` field, its type, its environment variable and its
+    help. The command line's options, `Settings.from_env` and the Prefect flows' parameters are
+    made from these declarations.
+
+    Attributes:
+        name: The `Settings` field (the option is `--name-with-dashes`, the flow parameter `name`).
+        type: int, float, str, bool or Path; what the environment's text is turned into.
+        env: The environment variable read by `Settings.from_env` and the command line, if any.
+        help: The option's help text (the default is shown from `Settings`).
+        group: Which commands take it: snapshot, lake, metric, engine, check, build, limits.
+        choices: The allowed values, where there is a fixed list.
+    """
+
+    name: str
+    type: type
+    env: str | None
+    help: str
+    group: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def parse(self, text: str) -> object:
+        """The value of an environment variable's text; one clear line when it is not one."""
+        if self.type is bool:
+            return _parse_bool(text)
+        if self.type is Path:
+            return Path(text)
+        if self.type in (int, float):
+            try:
+                return self.type(text)
+            except ValueError:
+                kind = "an integer" if self.type is int else "a number"
+                raise DataRankError(f"{self.env} must be {kind}, got {text!r}") from None
+        return text
+
+    @property
+    def default(self) -> object:
+        """The `Settings` default (computed for paths, so it is where this machine would put them)."""
+        found = {f.name: f for f in fields(Settings)}[self.name]
+        return found.default_factory() if found.default_factory is not MISSING else found.default  # type: ignore[misc]
+
+
+#: Every setting a user can give, in the order `--help` lists them.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("snapshot", str, "DATARANK_SNAPSHOT",
+            "OpenAlex snapshot: a folder or fsspec URL (default: the sample shipped with the package).", "snapshot"),
+    Setting("data_dir", Path, "DATARANK_DATA_DIR",
+            "The lake: raw cache, core tables, published versions, the DuckDB catalog.", "lake"),
+    Setting("cap", int, None, "Citers considered per work, by their cited_by_count (default 200).", "metric"),
+    Setting("damping", float, None, "d in DataRank = (1-d)·B + d·N (default 0.85).", "metric"),
+    Setting("tiers", str, "DATARANK_TIERS",
+            "Top-percent cut-offs of tiers S1–S4 by percentile, e.g. 1,5,10,50 (the default).", "metric"),
+    Setting("engine", str, "DATARANK_ENGINE",
+            "Scoring engine (default duckdb). spark needs `pip install 'datarank[spark]'`.", "engine", ENGINES),
+    Setting("spark_master", str, "DATARANK_SPARK_MASTER",
+            "Where --engine spark runs: local[N], spark://host:port or Spark Connect sc://host:port "
+            "(default: spark-submit's --master, else local[*]).", "engine"),
+    Setting("max_row_drop", float, "DATARANK_MAX_ROW_DROP",
+            "Refuse to publish a version with more than this fraction fewer works than the previous one "
+            "(default 0.05; 1 turns the check off).", "check"),
+    Setting("full_rebuild", bool, "DATARANK_FULL_REBUILD",
+            "Rebuild the core tables from every part file and rescore every work, even when only new part "
+            "files arrived (docs/incremental.md).", "build"),
+    Setting("memory_limit", str, "DATARANK_MEMORY_LIMIT",
+            "Memory the run may use, e.g. 4GB; DuckDB gets 90% of it and spills the rest to disk.", "limits"),
+    Setting("threads", int, "DATARANK_THREADS", "DuckDB threads (default: all cores).", "limits"),
+)
+
+
+def setting(name: str) -> Setting:
+    """The declaration of one setting."""
+    return next(s for s in SETTINGS if s.name == name)

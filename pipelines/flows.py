@@ -10,12 +10,14 @@ so a stage can be rerun alone: `ingest_flow`, `compute_flow` (score → check �
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -23,10 +25,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.runtime import deployment, flow_run
 from prefect.tasks import exponential_backoff
-from pydantic import BaseModel
 
-from datarank.pipeline import COMPUTE_STAGES, STAGES, RunState, Stage, require_stages, run, snapshot_date
-from datarank.settings import ExportSpec, Settings
+from datarank.pipeline import ENTRY_STAGES, RunState, Stage, require_stages, run, snapshot_date
+from datarank.settings import SETTINGS, ExportSpec, Settings
 from datarank.snapshot import SnapshotFile
 from pipelines.summary import failure_markdown, summary_markdown
 
@@ -37,17 +38,6 @@ NETWORK_STAGES = ("ingest",)
 RETRIES = 3
 BACKOFF_SECONDS = 30.0
 JITTER = 0.5
-
-
-class Export(BaseModel):
-    """One ranked table to write after publishing (the options of `datarank export`). A relative
-    `output` is written under `<data_dir>/exports/`."""
-
-    output: str
-    format: Literal["csv", "parquet", "json"] | None = None
-    top: int | None = None
-    year: int | None = None
-    type: str | None = None
 
 
 def run_name() -> str:
@@ -66,81 +56,75 @@ def run_name() -> str:
     return f"{flow_run.flow_name}-snapshot-{date or 'unknown'}"
 
 
+def setting_parameters(*groups: str, **extra: tuple[Any, Any]) -> Callable[[Callable[..., RunState]], Callable[..., RunState]]:
+    """Give a flow body (`def body(**options)`) one parameter per setting of `groups`, made from the
+    settings' declarations (datarank.settings.SETTINGS: name, type, help), plus `extra`
+    (name → (annotation, default)). Prefect builds the deployment's parameter schema and validates
+    each run's parameters from this signature, so a setting declared once is a CLI option, an
+    environment variable and a flow parameter alike."""
+
+    def decorate(body: Callable[..., RunState]) -> Callable[..., RunState]:
+        parameters = [
+            inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation=(str if s.type is Path else s.type) | None)
+            for s in SETTINGS if s.group in groups
+        ] + [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+            for name, (annotation, default) in extra.items()
+        ]
+        body.__signature__ = inspect.Signature(parameters, return_annotation=RunState)  # type: ignore[attr-defined]
+        body.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": RunState}
+        settings_help = "\n".join(f"    {s.name}: {s.help}" for s in SETTINGS if s.group in groups)
+        body.__doc__ = f"{body.__doc__}\n\nArgs:\n{settings_help}\n"
+        return body
+
+    return decorate
+
+
+#: The parameters of the flows that publish or export, beside the settings.
+_EXPORTS = {"exports": (list[ExportSpec] | None, None)}
+
+
 @flow(name="datarank", flow_run_name=run_name)
-def datarank_flow(
-    snapshot: str | None = None,
-    data_dir: str | None = None,
-    cap: int | None = None,
-    damping: float | None = None,
-    max_row_drop: float | None = None,
-    exports: list[Export] | None = None,
-    memory_limit: str | None = None,
-    threads: int | None = None,
-    stages: list[str] | None = None,
-    settings: Settings | None = None,
-    engine: str | None = None,
-    spark_master: str | None = None,
-    full_rebuild: bool | None = None,
-) -> RunState:
+@setting_parameters(
+    "snapshot", "lake", "metric", "engine", "check", "build", "limits",
+    **_EXPORTS, stages=(list[str] | None, None), settings=(Settings | None, None),
+)
+def datarank_flow(**options: Any) -> RunState:
     """The nightly: ingest the snapshot's new part files, score every work, check, publish, then
     write the configured ranked tables. `stages` runs a subset, in the pipeline's order.
 
     A night that only adds part files extends the last build and rescores only the works whose
     citers changed (docs/incremental.md); `full_rebuild=True` rebuilds and rescores everything.
-
     `engine="spark"` with `spark_master` (e.g. `sc://spark-connect:15002`) scores on a Spark cluster
-    (docs/spark.md); the other stages run where the flow runs.
-    """
-    settings = settings or _settings(
-        snapshot=snapshot, data_dir=data_dir, cap=cap, damping=damping, max_row_drop=max_row_drop,
-        exports=exports, memory_limit=memory_limit, threads=threads, engine=engine, spark_master=spark_master,
-        full_rebuild=full_rebuild,
-    )
-    return _execute(settings, tuple(stages) if stages else tuple(STAGES))
+    (docs/spark.md); the other stages run where the flow runs."""
+    stages, settings = options.pop("stages", None), options.pop("settings", None)
+    return _execute(settings or _settings(**options), tuple(stages) if stages else ENTRY_STAGES["run"])
 
 
 @flow(name="datarank-ingest", flow_run_name=run_name)
-def ingest_flow(
-    snapshot: str | None = None,
-    data_dir: str | None = None,
-    memory_limit: str | None = None,
-    threads: int | None = None,
-    full_rebuild: bool | None = None,
-) -> RunState:
+@setting_parameters("snapshot", "lake", "build", "limits")
+def ingest_flow(**options: Any) -> RunState:
     """Only the ingest stage: bring the snapshot's new or changed part files into the lake."""
-    settings = _settings(
-        snapshot=snapshot, data_dir=data_dir, memory_limit=memory_limit, threads=threads, full_rebuild=full_rebuild
-    )
-    return _execute(settings, ("ingest",))
+    return _execute(_settings(**options), ENTRY_STAGES["ingest"])
 
 
 @flow(name="datarank-compute", flow_run_name=run_name)
-def compute_flow(
-    data_dir: str | None = None,
-    cap: int | None = None,
-    damping: float | None = None,
-    max_row_drop: float | None = None,
-    memory_limit: str | None = None,
-    threads: int | None = None,
-    full_rebuild: bool | None = None,
-) -> RunState:
+@setting_parameters("lake", "metric", "engine", "check", "build", "limits")
+def compute_flow(**options: Any) -> RunState:
     """Score what the last ingest left, check and publish (e.g. after a refused check was fixed)."""
-    settings = _settings(
-        data_dir=data_dir, cap=cap, damping=damping, max_row_drop=max_row_drop, memory_limit=memory_limit,
-        threads=threads, full_rebuild=full_rebuild,
-    )
-    return _execute(settings, COMPUTE_STAGES)
+    return _execute(_settings(**options), ENTRY_STAGES["compute"])
 
 
 @flow(name="datarank-export", flow_run_name=run_name)
-def export_flow(data_dir: str | None = None, exports: list[Export] | None = None) -> RunState:
+@setting_parameters("lake", **_EXPORTS)
+def export_flow(**options: Any) -> RunState:
     """Write the given ranked tables again from the current version."""
-    return _execute(_settings(data_dir=data_dir, exports=exports), ("export",))
+    return _execute(_settings(**options), ENTRY_STAGES["export"])
 
 
-def _settings(exports: list[Export] | None = None, **options: Any) -> Settings:
-    specs = tuple(ExportSpec(**export.model_dump()) for export in exports or ())
-    return Settings.from_env(exports=specs or None, **options)
+def _settings(exports: list[ExportSpec] | None = None, **options: Any) -> Settings:
+    return Settings.from_env(exports=tuple(exports) if exports else None, **options)
 
 
 def _execute(settings: Settings, stages: tuple[str, ...]) -> RunState:

@@ -1,12 +1,13 @@
--- int_datarank__capped_citers: the citers each work's network score can be made of, after the cap.
+-- int_datarank__capped_citers: the citers each scored work's network score can be made of, after the cap.
 -- Grain: one row per (cited work, considered citer).
 -- Citers are ordered by their C desc, ties by id asc, and only the first $cap are considered
 -- (int_datarank__considered_citers then marks self-citations among them). Parameters: $cap.
+-- Inputs: int_datarank__scored_citations (the links of the works this run scores), int_datarank__work_signal.
 with
 
 citations as (
     select citing_id, cited_id
-    from core_openalex__citations
+    from int_datarank__scored_citations
 ),
 
 signal as (

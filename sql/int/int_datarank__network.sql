@@ -1,47 +1,13 @@
--- int_datarank__network: each cited work's network figures, from its citers in the snapshot and
--- its considered citers (int_datarank__considered_citers).
+-- int_datarank__network: every cited work's network figures (int_datarank__scored_network's
+-- columns). A full run scores every work, so these are the figures just computed; a night adds
+-- the carried ones (int_datarank__network.incremental.sql).
+-- Kept in each published version (network.parquet, not a published table) for the next night.
 -- Grain: one row per work with at least one citer in the snapshot.
---   network_score  N(p) = Σ citer_signal over considered, non-self citers (floating point)
---   network_fixed  the same sum in fixed point (units of 2^-32, an exact integer sum): the rank
---                  order uses it, so that it does not depend on the order an engine adds in
--- Kept in each published version (network.parquet) so that a nightly run carries the figures of
--- works whose citers did not change (sql/incremental/).
+-- Inputs: int_datarank__scored_network.
 with
 
-citers_in_snapshot as (
-    select
-        cited_id,
-        count(*) as citers_in_snapshot
-    from core_openalex__citations
-    group by cited_id
-),
-
-considered as (
-    select
-        cited_id,
-        count(*) as citers_considered,
-        count(*) filter (where is_self_citation) as self_citations_excluded,
-        count(*) filter (where not is_self_citation and citer_cited_by_count > 0) as citers_with_signal,
-        coalesce(sum(citer_signal) filter (where not is_self_citation), 0.0) as network_score,
-        coalesce(
-            sum(cast(floor(citer_signal * 4294967296.0) as bigint)) filter (where not is_self_citation), 0
-        ) as network_fixed
-    from int_datarank__considered_citers
-    group by cited_id
-),
-
 final as (
-    select
-        citers_in_snapshot.cited_id,
-        citers_in_snapshot.citers_in_snapshot,
-        coalesce(considered.citers_considered, 0) as citers_considered,
-        coalesce(considered.self_citations_excluded, 0) as self_citations_excluded,
-        coalesce(considered.citers_with_signal, 0) as citers_with_signal,
-        coalesce(considered.network_score, 0.0) as network_score,
-        coalesce(considered.network_fixed, 0) as network_fixed
-    from citers_in_snapshot
-    left join considered
-        on considered.cited_id = citers_in_snapshot.cited_id
+    select * from int_datarank__scored_network
 )
 
 select * from final

@@ -1,7 +1,9 @@
--- out_datarank__citers: the considered citers behind each work's network score, for `explain`.
+-- out_datarank__citers: the considered citers behind each work's network score, for `explain` and
+-- the report. A night computes the rescored works' rows and carries the others'
+-- (out_datarank__citers.incremental.sql).
 -- Grain: one row per (cited work, considered citer), ordered as the cap ordered them.
 -- contribution is what the citer adds to the cited work's DataRank: d · its signal, 0 when it is
--- a self-citation. Parameters: $damping.
+-- a self-citation. Parameters: $damping. Inputs: int_datarank__considered_citers.
 with
 
 considered as (

@@ -11,7 +11,8 @@
 -- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
 -- so a work exactly at a cut-off is in the better tier whatever the floating-point rounding.
 -- Plain SQL (window functions, CASE) so other engines run it as is.
--- Rank, percentile and the year × type standing all order works by rank_key, DataRank in fixed point (units of 2^-32) built from an exact integer
+-- Rank, percentile and the year × type standing all order works by rank_key, DataRank in fixed
+-- point (units of 2^-32) built from an exact integer
 -- sum of the citers' signals: a floating-point sum depends on the order the engine adds in (threads,
 -- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
 -- Works less than ~2^-31 apart count as tied (then ordered by id).

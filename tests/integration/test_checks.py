@@ -13,7 +13,7 @@ import pytest
 from snapshot_growth import copy_sample, drop_partition
 
 from datarank.pipeline import RunState, stage_ingest, stage_score
-from datarank.score import CheckFailed, check
+from datarank.checks import CheckFailed, check
 from datarank.settings import Settings
 
 

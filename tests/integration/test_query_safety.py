@@ -77,14 +77,15 @@ def test_export_writes_the_file_asked_for_and_nothing_else(published_sample: Pat
     import polars as pl
 
     from datarank.outputs import export
+    from datarank.settings import ExportSpec
 
     target = tmp_path / "exports" / "it's; DROP VIEW scores; --.csv"
     target.parent.mkdir()
-    rows = export(published_sample, target, top=7)
+    rows = export(published_sample, ExportSpec(output=str(target), top=7))
     assert rows == 7
     assert [p.name for p in target.parent.iterdir()] == [target.name]
     assert pl.read_csv(target)["rank"].to_list() == [1, 2, 3, 4, 5, 6, 7]
     missing = tmp_path / "nowhere" / "top.csv"
     with pytest.raises(DataRankError, match="does not exist"):
-        export(published_sample, missing)
+        export(published_sample, ExportSpec(output=str(missing)))
     assert not missing.parent.exists()

@@ -57,11 +57,14 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 # ---------------------------------------------------------------- the SQL, transpiled
-#: What each scoring file's parameters are, by hand from the files' header comments.
+#: What each scoring file Spark runs (the full mode's) takes as parameters, by hand from the files'
+#: header comments.
 EXPECTED_PARAMETERS = {
     "int_datarank__work_signal": set(),
+    "int_datarank__scored_citations": set(),
     "int_datarank__capped_citers": {"cap"},
     "int_datarank__considered_citers": set(),
+    "int_datarank__scored_network": set(),
     "int_datarank__network": set(),
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
     "out_datarank__citers": {"damping"},
@@ -72,12 +75,14 @@ def test_every_scoring_sql_file_transpiles() -> None:
     _require("sqlglot")
     import sqlglot
 
-    from datarank.score import SCORE_STEPS
-    from datarank.spark_engine import spark_sql
+    from datarank.engines.spark import spark_sql
+    from datarank.models import FULL, SCORE_MODELS, for_mode
 
-    files = sorted(p for folder in ("int", "out") for p in (sql_dir() / folder).glob("*.sql"))
+    files = sorted(
+        p for folder in ("int", "out") for p in (sql_dir() / folder).glob("*.sql") if not p.name.endswith(".incremental.sql")
+    )
     assert {p.stem for p in files} == set(EXPECTED_PARAMETERS)
-    assert {Path(step).name for step in SCORE_STEPS} == set(EXPECTED_PARAMETERS)
+    assert {model.name for model in for_mode(SCORE_MODELS, FULL)} == set(EXPECTED_PARAMETERS)
     for path in files:
         statement = spark_sql(f"{path.parent.name}/{path.stem}")
         assert statement.parameters == EXPECTED_PARAMETERS[path.stem], path.name
@@ -90,7 +95,7 @@ def test_every_scoring_sql_file_transpiles() -> None:
 
 def test_a_construct_spark_cannot_run_is_an_error_not_a_warning() -> None:
     _require("sqlglot")
-    from datarank.spark_engine import transpile
+    from datarank.engines.spark import transpile
 
     # sqlglot would turn QUALIFY into a subquery that leaks its helper column through `select *`.
     with pytest.raises(DataRankError, match="must not use QUALIFY"):
@@ -102,7 +107,7 @@ def test_a_construct_spark_cannot_run_is_an_error_not_a_warning() -> None:
 
 def test_parameters_are_numbers_bound_by_spark_never_text() -> None:
     _require("sqlglot")
-    from datarank.spark_engine import spark_params, transpile
+    from datarank.engines.spark import spark_params, transpile
 
     statement = transpile("select * from t where n <= $cap and d = $damping")
     assert ":cap" in statement.text and "200" not in statement.text
@@ -123,7 +128,7 @@ def test_spark_master_is_validated() -> None:
 
 
 def test_a_share_of_the_memory_limit_becomes_the_driver_heap() -> None:
-    from datarank.spark_engine import spark_memory
+    from datarank.engines.spark import spark_memory
 
     # 60% of the limit, read as DuckDB reads it (GB = 1e9 bytes), in MiB rounded down:
     assert spark_memory("4GB") == "2288m"  # 2.4e9 / 2^20 = 2288.8
@@ -136,7 +141,7 @@ def test_a_share_of_the_memory_limit_becomes_the_driver_heap() -> None:
 
 
 def test_java_is_found_or_the_error_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datarank.spark_engine import find_java, java_major_version
+    from datarank.engines.spark import find_java, java_major_version
 
     assert java_major_version('openjdk version "17.0.15" 2025-04-15') == 17
     assert java_major_version('java version "1.8.0_402"') == 8
@@ -159,7 +164,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local[2] session for the test run; the engine's own `getOrCreate` finds and reuses it."""
     _require("pyspark")
     _require("sqlglot")
-    from datarank.spark_engine import spark_session
+    from datarank.engines.spark import spark_session
 
     # A short-lived JVM: the C1 compiler alone warms up sooner (about halves the first run here).
     saved = os.environ.get("JDK_JAVA_OPTIONS")
@@ -317,9 +322,9 @@ def test_without_java_the_cli_says_how_to_get_it(generated: Path, tmp_path: Path
 def test_the_cap_is_planned_as_a_two_stage_top_k(spark: Any, generated: Path, cap: int) -> None:
     """A work with 400,000 citers must not send them all through one shuffle partition: Spark
     limits each group to `cap` rows before the shuffle (WindowGroupLimit Partial) and after it."""
-    from datarank.spark_engine import _keep_two_stage_top_k, spark_sql
+    from datarank.engines.spark import _keep_two_stage_top_k, spark_sql
 
-    _keep_two_stage_top_k(spark, cap)  # what score_with_spark does; the views are the last compute's
+    _keep_two_stage_top_k(spark, cap)  # what SparkEngine.score does; the views are the last compute's
     statement = spark_sql("int/int_datarank__capped_citers")
     plan = spark.sql(statement.text, args={"cap": cap})._jdf.queryExecution().executedPlan().toString()
     assert f"row_number(), {cap}, Partial" in plan

@@ -9,7 +9,8 @@ import pytest
 
 from datarank.ingest import FILE_MEMORY, ingest_workers
 from datarank.db import connect
-from datarank.settings import Settings, duckdb_memory_limit, parse_memory
+from datarank.db import duckdb_memory_limit
+from datarank.settings import Settings, parse_memory
 
 
 @pytest.mark.parametrize(

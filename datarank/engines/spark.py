@@ -5,6 +5,7 @@ This module turns each file into Spark SQL with sqlglot at run time, binds `$cap
 Spark named parameters (validated numbers, never spliced into the text), reads the lake's core
 tables, and writes the outputs as Parquet where the DuckDB engine writes them: `scores.parquet` and
 `citers.parquet` in the staged version, which check and publish then treat like the DuckDB engine's.
+It runs the full mode only (every work scored): a night with `--engine spark` scores every work.
 
 Spark writes a folder of part files per table; the published layout is one file per table, so the
 finished folders are compacted into one ZSTD Parquet file by DuckDB (a streaming copy).
@@ -29,7 +30,8 @@ from typing import Any
 
 from datarank import DataRankError
 from datarank.db import connect, copy_to_parquet, literal, sql_text
-from datarank.settings import SPARK_COMPACT_SHARE, SPARK_HEAP_SHARE, Settings, parse_memory
+from datarank.models import SCORE_MODELS, SCORE_OUTPUTS, for_mode
+from datarank.settings import Settings, parse_memory
 
 INSTALL_HINT = "pip install 'datarank[spark]'"
 CONNECT_HINT = "pip install 'datarank[spark-connect]'"
@@ -42,6 +44,14 @@ MIN_JAVA = 17
 _LOG_CONFIG = Path(__file__).resolve().parent / "spark-log4j2.properties"
 #: PySpark 4.x warns about pandas 3 when Spark Connect loads pandas; nothing we call is affected.
 _PANDAS_3_WARNING = r"PySpark does not yet fully support pandas >= 3\.0\.0"
+#: With `--engine spark` in local mode the limit is split while the driver JVM is up: its heap gets
+#: SPARK_HEAP_SHARE (the JVM adds its own overhead above the heap), and the DuckDB connection that
+#: compacts Spark's output meanwhile is given SPARK_COMPACT_SHARE of the limit. Measured at 4x
+#: with `--memory-limit 2GB` (benchmarks/README.md): with the whole limit as heap and DuckDB's
+#: usual share, the process tree peaked at 2.53e9 bytes (JVM 1.91e9 + Python 0.62e9), over the
+#: limit + 450 MB.
+SPARK_HEAP_SHARE = 0.6
+SPARK_COMPACT_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -115,36 +125,41 @@ def spark_params(statement: SparkStatement, params: dict[str, Any]) -> dict[str,
     return used
 
 
-def score_with_spark(settings: Settings, core_dir: Path, staged: Path) -> dict[str, int]:
-    """Run the scoring steps on Spark over `core_dir`'s tables; write the outputs into `staged`.
+class SparkEngine:
+    """Scores on Spark: the score stage's full-mode models (every work), the same SQL transpiled."""
 
-    Every step is written to Parquet and read back before the next one uses it, so Spark never
-    recomputes a step (the DuckDB engine keeps its steps as tables instead); Spark's folders are
-    removed once the outputs are compacted into the staged version.
-    """
-    from datarank.score import CORE_VIEWS, OUTPUTS, SCORE_STEPS
+    modes = ("full",)
 
-    work = staged / "intermediate"
-    params = settings.score_params
-    try:
-        spark = spark_session(settings)
-        _keep_two_stage_top_k(spark, settings.cap)
-        for table, view in CORE_VIEWS.items():
-            spark.read.parquet(_uri(core_dir / f"{table}.parquet")).createOrReplaceTempView(view)
-        for step in SCORE_STEPS:
-            name = Path(step).name
-            statement = spark_sql(step)
-            frame = spark.sql(statement.text, args=spark_params(statement, params))
-            frame.write.mode("overwrite").option("compression", "zstd").parquet(_uri(work / name))
-            spark.read.parquet(_uri(work / name)).createOrReplaceTempView(name)
-        counts = _compact(settings, work, staged, OUTPUTS)
-    except Exception as error:
-        if isinstance(error, DataRankError) or not _is_spark_error(error):
-            raise
-        raise DataRankError(f"the spark engine failed: {_first_line(error)}") from error
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return counts
+    def score(self, settings: Settings, mode: str, sources: dict[str, Path], staged: Path) -> dict[str, int]:
+        """Run the score stage's models on Spark over `sources`; write the outputs into `staged`.
+
+        Every table or output model is written to Parquet and read back before the next one uses
+        it, so Spark never recomputes a step (the DuckDB engine keeps its steps as tables instead);
+        Spark's folders are removed once the published outputs are compacted into the staged version.
+        """
+        assert mode in self.modes, f"the spark engine scores every work, not {mode}"
+        work = staged / "intermediate"
+        params = settings.score_params
+        try:
+            spark = spark_session(settings)
+            _keep_two_stage_top_k(spark, settings.cap)
+            for name, path in sources.items():
+                spark.read.parquet(_uri(path)).createOrReplaceTempView(name)
+            for model in for_mode(SCORE_MODELS, mode):
+                statement = spark_sql(model.sql(mode))
+                frame = spark.sql(statement.text, args=spark_params(statement, params))
+                if model.materialized == "view":
+                    frame.createOrReplaceTempView(model.name)
+                    continue
+                frame.write.mode("overwrite").option("compression", "zstd").parquet(_uri(work / model.name))
+                spark.read.parquet(_uri(work / model.name)).createOrReplaceTempView(model.name)
+            return _compact(settings, work, staged, SCORE_OUTPUTS)
+        except Exception as error:
+            if isinstance(error, DataRankError) or not _is_spark_error(error):
+                raise
+            raise DataRankError(f"the spark engine failed: {_first_line(error)}") from error
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def spark_session(settings: Settings) -> Any:
@@ -264,7 +279,7 @@ def _compact(settings: Settings, work: Path, staged: Path, outputs: dict[str, st
             ).fetchall()[0][0]
     finally:
         connection.close()
-    return {"scores": counts["scores"], "considered_citers": counts["citers"]}
+    return counts
 
 
 def _import_pyspark() -> Any:

@@ -1,0 +1,36 @@
+"""The publish stage's file work: a staged version gets the core's tables, and the catalog follows
+`current` (the version numbering and the atomic switch are the lake's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from datarank import DataRankError
+from datarank.catalog import catalog_views
+from datarank.db import run_sql
+from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
+
+
+def stage_version(core_dir: Path, staged: Path) -> None:
+    """Link the ingest's core tables into the staged version, beside the scores."""
+    for table in CORE_TABLES:
+        link_or_copy(core_dir / f"{table}.parquet", staged / f"{table}.parquet")
+    missing = [t for t in VERSION_TABLES if not (staged / f"{t}.parquet").exists()]
+    if missing:
+        raise DataRankError(f"internal error: staged version lacks {', '.join(missing)}")
+
+
+def write_catalog(lake: Lake) -> None:
+    """(Re)write `datarank.duckdb`: views over `current/`, so ad hoc DuckDB sessions see the
+    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`)."""
+    temporary = lake.catalog_path.with_name(f".{lake.catalog_path.name}.partial")
+    temporary.unlink(missing_ok=True)
+    connection = duckdb.connect(str(temporary))
+    try:
+        for statement in catalog_views(lake.root / "current", lake.run_files()):
+            run_sql(connection, statement)
+    finally:
+        connection.close()
+    temporary.replace(lake.catalog_path)

@@ -1,0 +1,56 @@
+"""The declared pipeline (datarank.models) is the files in sql/: every model's file exists, its
+declared inputs are exactly the tables its SQL reads, every input is made earlier in the same mode
+or is a source of the stage, and every SQL file of a stage's folders is some model's."""
+
+from __future__ import annotations
+
+import pytest
+
+from datarank.db import sql_dir, sql_text
+from datarank.models import (
+    CHECK_PREPARE_MODELS, CHECK_SOURCES, CHECKS, MODES, SCORE_MODELS, SCORE_OUTPUTS, SCORE_SOURCES, for_mode, tables_read,
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_score_models_read_only_what_is_made_before_them(mode: str) -> None:
+    available = {source.name for source in SCORE_SOURCES if mode in source.modes}
+    made: list[str] = []
+    for model in for_mode(SCORE_MODELS, mode):
+        assert (sql_dir() / f"{model.sql(mode)}.sql").is_file(), model.sql(mode)
+        assert set(model.inputs) == tables_read(sql_text(model.sql(mode))), model.sql(mode)
+        assert set(model.inputs) <= available | set(made), (model.name, set(model.inputs) - available - set(made))
+        assert model.name not in made, f"{model.name} made twice in {mode} mode"
+        made.append(model.name)
+    assert set(SCORE_OUTPUTS.values()) <= set(made)
+    files = [model.file for model in for_mode(SCORE_MODELS, mode) if model.file]
+    assert sorted(files) == sorted(set(files)) == ["citers.parquet", "network.parquet", "scores.parquet"]
+
+
+def test_every_scoring_file_is_a_model() -> None:
+    declared = {model.sql(mode) for mode in MODES for model in for_mode(SCORE_MODELS, mode)}
+    on_disk = {
+        f"{folder}/{path.name.removesuffix('.sql')}" for folder in ("int", "out") for path in (sql_dir() / folder).glob("*.sql")
+    }
+    assert declared == on_disk
+
+
+def test_checks_are_declared_with_what_they_read() -> None:
+    available = {source.name for source in CHECK_SOURCES} | {model.name for model in CHECK_PREPARE_MODELS}
+    for model in CHECK_PREPARE_MODELS:
+        assert set(model.inputs) == tables_read(sql_text(model.sql("full")))
+    for check in CHECKS:
+        assert set(check.inputs) == tables_read(sql_text(check.sql())), check.name
+        assert set(check.inputs) <= available, check.name
+    assert {check.name for check in CHECKS} == {path.stem for path in (sql_dir() / "checks").glob("*.sql")}
+    assert {m.name for m in CHECK_PREPARE_MODELS} == {p.stem for p in (sql_dir() / "checks" / "prepare").glob("*.sql")}
+
+
+def test_tables_read_sees_joins_and_skips_ctes_and_comments() -> None:
+    text = """
+    -- from core_openalex__ignored
+    with a as (select * from core_openalex__works),
+    b as (select * from a inner join int_datarank__network as n on true)
+    select * from b semi join checks_x on true
+    """
+    assert tables_read(text) == {"core_openalex__works", "int_datarank__network", "checks_x"}
