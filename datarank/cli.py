@@ -279,7 +279,9 @@ def _print_summary(state: Any) -> None:
         )
     if build := _build_line(state):
         lines.append(build)
-    timings = " · ".join(f"{name} {seconds:.2f} s" for name, seconds in state.timings.items())
+    timings = " · ".join(
+        f"{name} {seconds:.2f} s" for name, seconds in state.timings.items() if name != "export" or state.exports
+    )
     lines.append(f"time     {timings}")
     click.echo("\n".join(lines))
 

@@ -161,7 +161,7 @@ STAGES: dict[str, Stage] = {
     "export": stage_export,
 }
 #: The stages each entry point runs — the command of that name and its Prefect flow — in the order
-#: of STAGES. The export stage has nothing to do (and is skipped) when no export is configured.
+#: of STAGES. The export stage writes the exports the settings list (none from the command line).
 ENTRY_STAGES: dict[str, tuple[str, ...]] = {
     "run": tuple(STAGES),
     "ingest": ("ingest",),
@@ -188,8 +188,6 @@ def run(
         lake.clear_staging()
         try:
             for name in stages:
-                if name == "export" and not settings.exports:
-                    continue
                 stage = STAGES[name] if wrap is None else wrap(name, STAGES[name])
                 started = time.perf_counter()
                 state = stage(state)

@@ -1,20 +1,11 @@
--- core_openalex__authorships: which authors wrote which work (authorships[].author.id).
--- Grain: one row per distinct (work_id, author_id): author ids were made distinct per work, and
--- authors without a valid id dropped (and counted), when the line was read.
--- Inputs: core_openalex__rebuilt_works and core_openalex__carried_authorships (as for citations).
+-- core_openalex__authorships: which authors wrote which work (authorships.parquet). A full build
+-- computes every work's (core_openalex__rebuilt_authorships); a night carries those of the works it
+-- did not read again (core_openalex__authorships.incremental.sql).
+-- Grain: one row per distinct (work_id, author_id). Inputs: core_openalex__rebuilt_authorships.
 with
 
-rebuilt as (
-    select
-        works.work_id,
-        unnest(works.author_ids) as author_id
-    from core_openalex__rebuilt_works as works
-),
-
 final as (
-    select work_id, author_id from rebuilt
-    union all
-    select work_id, author_id from core_openalex__carried_authorships
+    select work_id, author_id from core_openalex__rebuilt_authorships
 )
 
 select * from final

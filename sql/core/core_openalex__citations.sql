@@ -1,71 +1,11 @@
--- core_openalex__citations: who cites whom inside the snapshot.
--- Grain: one row per distinct (citing_id, cited_id).
--- References to merged works are redirected to where they were merged; references to works not in
--- the snapshot (deleted, merged into nothing, never exported) and self-references are dropped.
--- Inputs: core_openalex__rebuilt_works (the works whose rows this build computes: every work on a
---   full build, core_openalex__rebuilt_works.sql on an incremental one), core_openalex__works,
---   core_openalex__merge_map, and core_openalex__carried_citations (the previous build's rows of
---   the other works; empty on a full build).
+-- core_openalex__citations: who cites whom inside the snapshot (citations.parquet). A full build
+-- computes every work's links (core_openalex__rebuilt_citations); a night carries the links of the
+-- works it did not read again (core_openalex__citations.incremental.sql).
+-- Grain: one row per distinct (citing_id, cited_id). Inputs: core_openalex__rebuilt_citations.
 with
 
-references_ as (
-    select
-        works.work_id as citing_id,
-        unnest(works.referenced_ids) as referenced_id
-    from core_openalex__rebuilt_works as works
-),
-
--- A work's referenced_ids are distinct (kept_ids, when the line was read), so only references
--- redirected through a merge can repeat a pair: they alone are deduplicated, against each other and
--- against the direct ones, instead of a DISTINCT over every pair (1.1 s → measured below at 300k
--- works; benchmarks/README.md).
-resolved as (
-    select
-        references_.citing_id,
-        references_.referenced_id,
-        merge_map.work_id is not null as is_redirected,
-        merge_map.merge_into_id
-    from references_
-    left join core_openalex__merge_map as merge_map
-        on merge_map.work_id = references_.referenced_id
-),
-
-direct as (
-    select
-        resolved.citing_id,
-        resolved.referenced_id as cited_id
-    from resolved
-    semi join core_openalex__works as works
-        on works.work_id = resolved.referenced_id
-    where not resolved.is_redirected
-        and resolved.citing_id <> resolved.referenced_id
-),
-
-redirected as (
-    select distinct
-        resolved.citing_id,
-        resolved.merge_into_id as cited_id
-    from resolved
-    semi join core_openalex__works as works
-        on works.work_id = resolved.merge_into_id
-    where resolved.is_redirected
-        and resolved.citing_id <> resolved.merge_into_id
-),
-
-rebuilt as (
-    select citing_id, cited_id from direct
-    union all
-    select redirected.citing_id, redirected.cited_id
-    from redirected
-    anti join direct
-        on direct.citing_id = redirected.citing_id
-        and direct.cited_id = redirected.cited_id
-),
-
 final as (
-    select citing_id, cited_id from rebuilt
-    union all
-    select citing_id, cited_id from core_openalex__carried_citations
+    select citing_id, cited_id from core_openalex__rebuilt_citations
 )
 
 select * from final

@@ -11,9 +11,9 @@
 --   - one of its references resolves differently now: the referenced id was added or removed as a
 --     work, its merge entry is new, retargeted or gone, or it is merged into a work that was added
 --     or removed.
--- Inputs: core_openalex__new_copies, core_openalex__winners, core_openalex__works,
---   core_openalex__merge_map and the previous build's previous__winners, previous__works,
---   previous__merge_map. No parameters.
+-- Inputs: core_openalex__new_copies, core_openalex__winners, core_openalex__work_records,
+--   core_openalex__merge_map and the previous build's previous_openalex__winners,
+--   previous_openalex__works, previous_openalex__merge_map. No parameters.
 with
 
 changed_copies as (
@@ -21,7 +21,7 @@ changed_copies as (
     from core_openalex__winners as winners
     semi join core_openalex__new_copies as new_copies
         on new_copies.work_id = winners.work_id
-    left join previous__winners as previous
+    left join previous_openalex__winners as previous
         on previous.work_id = winners.work_id
     where previous.work_id is null
         or winners.referenced_ids is distinct from previous.referenced_ids
@@ -31,13 +31,13 @@ changed_copies as (
 ),
 
 added as (
-    select work_id from core_openalex__works
-    anti join previous__works using (work_id)
+    select work_id from core_openalex__work_records
+    anti join previous_openalex__works using (work_id)
 ),
 
 removed as (
-    select work_id from previous__works
-    anti join core_openalex__works using (work_id)
+    select work_id from previous_openalex__works
+    anti join core_openalex__work_records using (work_id)
 ),
 
 presence_changed as (
@@ -50,11 +50,11 @@ merges_changed as (
     select work_id from (
         select work_id, merge_into_id from core_openalex__merge_map
         except
-        select work_id, merge_into_id from previous__merge_map
+        select work_id, merge_into_id from previous_openalex__merge_map
     )
     union
     select work_id from (
-        select work_id, merge_into_id from previous__merge_map
+        select work_id, merge_into_id from previous_openalex__merge_map
         except
         select work_id, merge_into_id from core_openalex__merge_map
     )
@@ -74,7 +74,7 @@ references_ as (
     select
         work_id,
         unnest(referenced_ids) as referenced_id
-    from core_openalex__works
+    from core_openalex__work_records
 ),
 
 referencing as (

@@ -2,6 +2,8 @@
 -- Grain: one row per merged work id. merge_into_id is NULL when the chain ends nowhere usable
 -- (OpenAlex merges some works into a "deleted" sentinel), so references to it are ignored.
 -- A work merged more than once keeps its latest merge. Chains longer than 32 hops stop there.
+-- Kept in the core (merge_map.parquet) so that the next ingest can tell which merges are new.
+-- Inputs: raw_openalex__merged_ids.
 with recursive
 
 latest as (
@@ -29,6 +31,7 @@ final as (
         arg_max(target, hops) as merge_into_id
     from chain
     group by work_id
+    order by work_id
 )
 
 select * from final

@@ -1,14 +1,12 @@
--- core_openalex__rebuilt_works: on an incremental build, the works whose citation and authorship
--- rows are computed again; every other work's rows are carried from the previous build.
--- Grain: one row per work, the columns of core_openalex__works.
--- Inputs: core_openalex__works, core_openalex__dirty_citers.
+-- core_openalex__rebuilt_works: the works whose citation and authorship rows this build computes.
+-- A full build computes every work's; a night only the dirty ones
+-- (core_openalex__rebuilt_works.incremental.sql).
+-- Grain: one row per work, the columns of core_openalex__work_records.
+-- Inputs: core_openalex__work_records.
 with
 
 final as (
-    select works.*
-    from core_openalex__works as works
-    semi join core_openalex__dirty_citers as dirty
-        on dirty.work_id = works.work_id
+    select * from core_openalex__work_records
 )
 
 select * from final

@@ -6,7 +6,7 @@
 -- C and outdegree, their authors. Every work whose row or outgoing citations changed is in
 -- core_openalex__dirty_citers; so the works to rescore are those, and every work they cite now or
 -- cited before.
--- Inputs: core_openalex__dirty_citers, core_openalex__citations, previous__citations.
+-- Inputs: core_openalex__dirty_citers, core_openalex__citations, previous_openalex__citations.
 with
 
 final as (
@@ -17,7 +17,7 @@ final as (
     semi join core_openalex__dirty_citers as dirty on dirty.work_id = citations.citing_id
     union
     select citations.cited_id
-    from previous__citations as citations
+    from previous_openalex__citations as citations
     semi join core_openalex__dirty_citers as dirty on dirty.work_id = citations.citing_id
 )
 

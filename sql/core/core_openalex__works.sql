@@ -1,28 +1,11 @@
--- core_openalex__works: the works of the snapshot, one current copy each.
--- Grain: one row per work id.
--- The current copy of each work id (core_openalex__winners), without works listed as merged or
--- deleted.
+-- core_openalex__works: the works of the snapshot as every later stage reads them (works.parquet):
+-- core_openalex__work_records without the id lists.
+-- Grain: one row per work id. Inputs: core_openalex__work_records.
 with
 
 final as (
-    select
-        work_id,
-        doi,
-        title,
-        publication_year,
-        type,
-        cited_by_count,
-        referenced_works_count,
-        referenced_ids,
-        len(referenced_ids) as n_referenced_ids,
-        author_ids,
-        is_oa,
-        oa_status,
-        is_retracted,
-        updated_date
-    from core_openalex__winners
-    where work_id not in (select work_id from core_openalex__merge_map)
-        and work_id not in (select work_id from raw_openalex__deleted_ids where work_id is not null)
+    select * exclude (referenced_ids, author_ids)
+    from core_openalex__work_records
 )
 
 select * from final

@@ -46,7 +46,7 @@ class History:
     append_only: bool
     #: Citers considered per work: small caps make a citer's C decide whether it counts.
     cap: int
-    #: datarank.ingest.WINNERS_COMPACT_SHARE for these nights: 0 writes a new winners base every
+    #: datarank.ingest.core.WINNERS_COMPACT_SHARE for these nights: 0 writes a new winners base every
     #: night, 1e9 never (the changed winners pile up beside the first base).
     winners_compact_share: float
 
@@ -122,7 +122,7 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         final = night == len(history.releases) - 1
         # Every night publishes (so a night can extend the last night's scores), or only ingests.
         stages = tuple(STAGES) if final or history.append_only else ("ingest",)
-        with mock.patch("datarank.ingest.WINNERS_COMPACT_SHARE", history.winners_compact_share):
+        with mock.patch("datarank.ingest.core.WINNERS_COMPACT_SHARE", history.winners_compact_share):
             state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap), stages=stages)
         summary = state.ingest_summary
         if history.append_only and night > 0:

@@ -1,4 +1,4 @@
-"""Small local parts are read several to a statement (datarank/ingest.py `_read_batch`): the raw
+"""Small local parts are read several to a statement (datarank/ingest/read.py `read_batch`): the raw
 files and stats must be those reading each file on its own gives, whatever the files' line endings,
 and a bad file among them must fail alone, named."""
 
@@ -13,7 +13,8 @@ import duckdb
 import pytest
 from snapshot_factory import work
 
-from datarank import DataRankError, ingest as ingest_module
+from datarank import DataRankError
+from datarank.ingest import plan, pool
 from datarank.ingest import ingest
 from datarank.lake import Lake
 from datarank.settings import Settings
@@ -53,7 +54,7 @@ def _snapshot(root: Path, bodies: dict[str, bytes], corrupt: str | None = None) 
 
 def _ingest(tmp: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch, batches: bool) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """ingested.json (without times) and each file's raw rows, read with or without batches."""
-    monkeypatch.setattr(ingest_module, "SMALL_PART", 1 << 20 if batches else 0)
+    monkeypatch.setattr(plan, "SMALL_PART", 1 << 20 if batches else 0)
     data_dir = tmp / ("batched" if batches else "one-by-one")
     ingest(Settings(data_dir=data_dir, snapshot=str(snapshot), threads=2))
     lake = Lake(data_dir)
@@ -70,19 +71,19 @@ def _ingest(tmp: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch, batches:
 def batch_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """'strict ok 6', 'lenient failed'…: every batch read, how it parsed, and how it ended."""
     calls: list[str] = []
-    original = ingest_module._PartReader._read_batch
+    original = pool.read_batch
 
-    def spy(self: Any, task: Any, strict: bool) -> Any:
+    def spy(cursor: Any, snapshot: Any, task: Any, strict: bool) -> Any:
         how = "strict" if strict else "lenient"
         try:
-            result = original(self, task, strict)
+            result = original(cursor, snapshot, task, strict)
         except Exception:
             calls.append(f"{how} failed")
             raise
         calls.append(f"{how} ok {len(task)}")
         return result
 
-    monkeypatch.setattr(ingest_module._PartReader, "_read_batch", spy)
+    monkeypatch.setattr(pool, "read_batch", spy)
     return calls
 
 
@@ -139,7 +140,7 @@ def test_a_corrupt_part_in_a_batch_fails_alone_and_the_others_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_calls: list[str]
 ) -> None:
     snapshot = _snapshot(tmp_path / "snapshot", BODIES, corrupt="blank lines")
-    monkeypatch.setattr(ingest_module, "SMALL_PART", 1 << 20)
+    monkeypatch.setattr(plan, "SMALL_PART", 1 << 20)
     data_dir = tmp_path / "lake"
     with pytest.raises(DataRankError, match=r"updated_date=2024-01-02/part_000\.gz: corrupt gzip") as error:
         ingest(Settings(data_dir=data_dir, snapshot=str(snapshot), threads=1))
