@@ -9,28 +9,23 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from datarank import DataRankError, __version__
+from datarank import DataRankError
+from datarank.checks import check
+from datarank.contracts import IngestSummary, RunManifest
 from datarank.faults import announce, checkpoint
 from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
-from datarank.redact import redact_all
-from datarank.checks import check
+from datarank.manifest import run_frame, run_manifest
 from datarank.publish import stage_version, write_catalog
 from datarank.score import score
-from datarank.db import duckdb_memory_limit
 from datarank.settings import Settings
 from datarank.snapshot import open_snapshot
 
@@ -39,8 +34,6 @@ log = logging.getLogger(__name__)
 #: The run summary lists the works that entered or left this top, and this many rank movers.
 SUMMARY_TOP = 100
 SUMMARY_MOVERS = 10
-#: Software whose version goes into each run manifest (read from package metadata, not imported).
-SOFTWARE = ("duckdb", "polars", "pyarrow", "prefect")
 
 
 @dataclass
@@ -52,7 +45,7 @@ class RunState:
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     on_file: FileCallback | None = None
     core_dir: Path | None = None
-    ingest_summary: dict[str, Any] = field(default_factory=dict)
+    ingest_summary: IngestSummary = field(default_factory=dict)  # type: ignore[assignment]
     staged: Path | None = None
     score_counts: dict[str, int] = field(default_factory=dict)
     scoring: dict[str, Any] = field(default_factory=dict)
@@ -60,7 +53,7 @@ class RunState:
     version: str | None = None
     previous_version: str | None = None
     changes: dict[str, Any] | None = None
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: RunManifest = field(default_factory=dict)  # type: ignore[assignment]
     exports: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -198,49 +191,6 @@ def run(
     return state
 
 
-def run_manifest(state: RunState, version: str) -> dict[str, Any]:
-    """Everything needed to know what a published version is and how it was made (SPEC §4)."""
-    settings = state.settings
-    return redact_all({
-        "version": version,
-        "run_id": state.run_id,
-        "started_at": state.started_at,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "previous_version": state.previous_version,
-        "package_version": __version__,
-        "software": software_versions(),
-        "engine": settings.engine,
-        "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers)},
-        "check_parameters": {"max_row_drop": settings.max_row_drop},
-        "limits": {
-            "memory_limit": settings.memory_limit,
-            "duckdb_memory_limit": duckdb_memory_limit(settings.memory_limit),
-            "threads": settings.threads,
-        },
-        "snapshot": state.ingest_summary.get("snapshot", {}),
-        "ingest_counts": state.ingest_summary.get("counts", {}),
-        "files": state.ingest_summary.get("files", []),
-        "score_counts": state.score_counts,
-        # The ingest scored: an incremental run carries figures from a version scored from its base.
-        "core": state.core_dir.name if state.core_dir else None,
-        "scoring": state.scoring,
-        "checks_passed": state.checks_passed,
-        "changes": state.changes,
-        "timings_s": {**state.ingest_summary.get("timings", {}), **state.timings},
-    })
-
-
-def software_versions() -> dict[str, str | None]:
-    """Python's and the main libraries' versions, from package metadata (Prefect is not imported)."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in SOFTWARE:
-        try:
-            versions[name] = package_version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
 def snapshot_date(settings: Settings, from_snapshot: bool = True) -> str | None:
     """The snapshot's date: its newest `updated_date=` partition, from its manifest, or (with
     `from_snapshot=False`) from the last ingest in the lake. None if neither can be read."""
@@ -251,67 +201,6 @@ def snapshot_date(settings: Settings, from_snapshot: bool = True) -> str | None:
         return ingest.get("snapshot", {}).get("latest_partition")
     except (DataRankError, OSError, ValueError):
         return None
-
-
-def run_row(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest flattened into one row of the `runs` view."""
-    snapshot, counts, files = manifest["snapshot"], manifest["ingest_counts"], manifest["files"]
-    timings = manifest["timings_s"]
-    changes = manifest.get("changes") or {}
-    software = manifest.get("software") or {}
-    return {
-        "version": manifest["version"],
-        "previous_version": manifest.get("previous_version"),
-        "run_id": manifest["run_id"],
-        "started_at": manifest["started_at"],
-        "finished_at": manifest["finished_at"],
-        "package_version": manifest["package_version"],
-        **{f"{name}_version": software.get(name) for name in ("python", *SOFTWARE)},
-        "engine": manifest["engine"],
-        "cap": manifest["parameters"]["cap"],
-        "damping": manifest["parameters"]["damping"],
-        "max_row_drop": (manifest.get("check_parameters") or {}).get("max_row_drop"),
-        "snapshot_uri": snapshot.get("uri"),
-        "snapshot_layout": snapshot.get("layout"),
-        "snapshot_date": snapshot.get("latest_partition"),
-        "latest_partition": snapshot.get("latest_partition"),
-        "manifest_record_count": snapshot.get("manifest_record_count"),
-        "files_in_manifest": snapshot.get("files"),
-        "files_read": sum(1 for f in files if f.get("status") == "read"),
-        "files_cached": sum(1 for f in files if f.get("status") == "cached"),
-        **{key: counts.get(key) for key in (
-            "lines_read", "quarantined", "works", "duplicates_superseded", "merged_or_deleted_dropped",
-            "invalid_references", "invalid_authors", "citations", "authorships",
-        )},
-        "scores": manifest["score_counts"].get("scores"),
-        "checks_passed": len(manifest.get("checks_passed") or []),
-        **{f"{stage}_s": timings.get(stage) for stage in ("ingest", "score", "check", "compare")},
-        **{key: changes.get(key) for key in (
-            "new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
-        )},
-        "top_movers": [
-            {key: mover.get(key) for key in _MOVER_FIELDS} for mover in (changes.get("sections") or {}).get("rank_movers", [])
-        ],
-    }
-
-
-_MOVER_FIELDS = {
-    "work_id": pl.String, "rank_from": pl.Int64, "rank_to": pl.Int64, "rank_gain": pl.Int64,
-    "datarank_from": pl.Float64, "datarank_to": pl.Float64, "datarank_change": pl.Float64, "title": pl.String,
-}
-
-
-def run_frame(manifest: dict[str, Any]) -> pl.DataFrame:
-    """`run_row` as a one-row frame with declared types, so the `runs` view can union the rows of
-    every version even where a value is missing (no previous version, no Prefect installed)."""
-    row = run_row(manifest)
-    text_columns = ["previous_version", "snapshot_date", "latest_partition", "snapshot_uri", "snapshot_layout",
-                    *(f"{name}_version" for name in ("python", *SOFTWARE))]
-    int_columns = ["new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
-                   "manifest_record_count"]
-    schema = {**{name: pl.String for name in text_columns}, **{name: pl.Int64 for name in int_columns}}
-    movers = pl.Series("top_movers", [row.pop("top_movers")], dtype=pl.List(pl.Struct(_MOVER_FIELDS)))
-    return pl.DataFrame([row], schema_overrides=schema).with_columns(movers)
 
 
 def require_stages(names: tuple[str, ...]) -> None:

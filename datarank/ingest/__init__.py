@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from datarank import DataRankError
+from datarank.contracts import IngestSummary
 from datarank.db import connect, row_count, run_sql
 from datarank.faults import checkpoint
 from datarank.ingest import core, plan, report
@@ -48,7 +49,7 @@ class IngestResult:
     """What one ingest produced: the core folder and the figures for the run manifest."""
 
     core_dir: Path
-    summary: dict[str, Any]
+    summary: IngestSummary
 
 
 def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestResult:
@@ -96,7 +97,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         connection.close()
     findings |= report.count_report(snapshot, files)
     report.log_report(findings)
-    summary = {
+    summary: IngestSummary = {
         "snapshot": {
             "uri": snapshot.uri,
             "layout": snapshot.layout,

@@ -8,8 +8,10 @@ import pytest
 
 from datarank.db import sql_dir, sql_text
 from datarank.models import (
-    CHECK_PREPARE_MODELS, CHECK_SOURCES, CHECKS, MODES, SCORE_MODELS, SCORE_OUTPUTS, SCORE_SOURCES, for_mode, tables_read,
+    CHECK_PREPARE_MODELS, CHECK_SOURCES, CHECKS, CORE_MODELS, CORE_REPORTS, CORE_SOURCES, MODES, SCORE_MODELS, SCORE_OUTPUTS,
+    SCORE_SOURCES, for_mode, tables_read,
 )
+from datarank.lake import CORE_TABLES
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -25,6 +27,27 @@ def test_score_models_read_only_what_is_made_before_them(mode: str) -> None:
     assert set(SCORE_OUTPUTS.values()) <= set(made)
     files = [model.file for model in for_mode(SCORE_MODELS, mode) if model.file]
     assert sorted(files) == sorted(set(files)) == ["citers.parquet", "network.parquet", "scores.parquet"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_core_models_read_only_what_is_made_before_them(mode: str) -> None:
+    available = {source.name for source in CORE_SOURCES if mode in source.modes}
+    made: list[str] = []
+    for model in for_mode(CORE_MODELS, mode):
+        if model.materialized != "hook":  # made by Python: no statement to read
+            assert (sql_dir() / f"{model.sql(mode)}.sql").is_file(), model.sql(mode)
+            assert set(model.inputs) == tables_read(sql_text(model.sql(mode))), model.sql(mode)
+        assert set(model.inputs) <= available | set(made), (model.name, set(model.inputs) - available - set(made))
+        made.append(model.name)
+    files = {model.file.removesuffix(".parquet") for model in for_mode(CORE_MODELS, mode) if model.file}
+    assert set(CORE_TABLES) <= files
+
+
+def test_every_core_file_is_a_model_or_a_report() -> None:
+    declared = {model.sql(mode) for mode in MODES for model in for_mode(CORE_MODELS, mode) if model.materialized != "hook"}
+    on_disk = {f"core/{path.name.removesuffix('.sql')}" for path in (sql_dir() / "core").glob("*.sql")}
+    assert declared | set(CORE_REPORTS) == on_disk
+    assert not declared & set(CORE_REPORTS)
 
 
 def test_every_scoring_file_is_a_model() -> None:
