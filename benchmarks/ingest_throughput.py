@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/ingest_throughput.py [--works 60000] [--files 4] [--out DIR]
 
 Generates a snapshot of works shaped like OpenAlex's (abstract_inverted_index, authorships with
-institutions and affiliation strings, locations, concepts, topics, counts_by_year: ~5 KB of JSON a
+institutions and affiliation strings, locations, concepts, topics, counts_by_year: ~7.4 KB of JSON a
 work, as the real 1.6 TB / 270 M works), in the legacy JSON Lines layout and in the June-2026
 Parquet layout. Then, each in a fresh process (for its peak memory):
   gzip    `gzip -dc` of every part file to /dev/null, one after the other (one core): the floor
@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def work(number: int, rng: random.Random, numbers: list[int]) -> dict[str, Any]:
-    """One work, about 5 KB of JSON, with the heavy fields DataRank never parses."""
+    """One work, about 7.4 KB of JSON, with the heavy fields DataRank never parses."""
     authors = rng.randrange(1, 9)
     words = [f"word{rng.randrange(20_000)}" for _ in range(rng.randrange(50, 150))]
     index: dict[str, list[int]] = {}

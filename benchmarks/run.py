@@ -118,7 +118,7 @@ def nightly(snapshot: Path, works: int, data_dir: Path, full_dir: Path, turns: i
     run on the lake that holds the last run (an incremental night), then a full run of the grown
     snapshot into an empty lake; both must publish the same scores. Timed in turns (each night on
     a fresh copy of the lake as it was before it), `turns` times each, and the medians compared:
-    one 16x night measured 18.6 s in a run.py run and 12.3-13.3 s in eight runs right after."""
+    a single night's time moves by a third with this machine's load."""
     before = data_dir.with_name(data_dir.name + "-before-night")
     shutil.rmtree(before, ignore_errors=True)
     shutil.copytree(data_dir, before, symlinks=True)

@@ -3,8 +3,8 @@
     python benchmarks/synth.py OUT --works 300000 [--partitions 20] [--seed 1] [--mean-refs 12]
     python benchmarks/synth.py OUT --grow 0.01     # add one nightly partition: 1% new works
 
-Growing adds works after the ones already there: the snapshot's size is kept in OUT/synth.json
-(a second --grow of the same size once wrote the same works again — a night that changed nothing).
+Growing adds works after the ones already there: the snapshot's size is kept in OUT/synth.json,
+so a second --grow of the same size writes new works, not the same ones again.
 
 Heavy-tailed citer counts (a few works with hundreds of thousands of citers at 10 million works),
 hyper-authored works, self-citations, older duplicate copies across partitions, merges (chains
@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 SQL = Path(__file__).resolve().parent / "sql"
-ID_BASE = 4_000_000_000  # ids of today's size, so BIGINT and the order key are exercised
+ID_BASE = 4_000_000_000  # ids the size of OpenAlex's 2025 ones, so BIGINT and the order key are exercised
 RECORD = "synth.json"  # in OUT: how many works the snapshot holds, for the next --grow
 
 

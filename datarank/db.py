@@ -133,7 +133,7 @@ def copy_to_parquet(
 
     The writer holds one row group in memory: readers that run side by side pass a smaller one.
     ZSTD level 1, not DuckDB's default 3: measured on the 16× tables (citers, scores, citations,
-    winners: 12.6M, 1.2M, 13.6M, 1.2M rows), writing took 10–25% less time (4.52 → 3.73 s in all)
+    winners: 12.6M, 1.2M, 13.6M, 1.2M rows), writing takes 10–25% less time (3.73 s against 4.52 s in all)
     for files within 3% of the size (benchmarks/README.md).
     """
     path.parent.mkdir(parents=True, exist_ok=True)

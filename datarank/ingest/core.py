@@ -139,7 +139,7 @@ def winners_view(connection: duckdb.DuckDBPyConnection, view: str, core: Path) -
 def _winners_base(connection: duckdb.DuckDBPyConnection, base: Path, out: Path) -> None:
     """On a night, after winners_changed.parquet is written: link the extended core's base in, and
     make `core_openalex__winners` the view of the current winners. Rewriting every id with its id
-    lists took 14 s of a 10M-work night; once the changed ids outnumber WINNERS_COMPACT_SHARE of the
+    lists costs 14 s of a 10M-work night; once the changed ids outnumber WINNERS_COMPACT_SHARE of the
     base, the current winners are written as a new base instead, so what every later night reads
     and rewrites stays small."""
     link_or_copy(base / "winners.parquet", out / "winners.parquet")

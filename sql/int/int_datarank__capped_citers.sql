@@ -18,8 +18,8 @@ signal as (
 ranked as (
     -- Only the ids travel through the window. The second sort key changes nothing (the order key
     -- is unique per citer) but keeps DuckDB from rewriting the window into its top-k aggregate:
-    -- measured at 300k works / 3.4M links, the plain window sort took 0.6 s and spills to disk,
-    -- the top-k aggregate 1.2 s and failed at --memory-limit 256MB (benchmarks/README.md).
+    -- at 300k works / 3.4M links the plain window sort takes 0.6 s and spills to disk, the top-k
+    -- aggregate 1.2 s and fails at --memory-limit 256MB (benchmarks/README.md).
     select
         citations.cited_id,
         citations.citing_id,
