@@ -13,7 +13,7 @@ done (whatever DuckDB made of the lines it got is discarded by the caller). Remo
 fed this way: their size and ETag are checked, and the store checks its own transfers.
 
 `GzipBatchPipe` feeds several small parts through one pipe, one after the other, so that DuckDB
-plans and runs one statement for all of them (datarank/ingest.py splits the rows afterwards by
+plans and runs one statement for all of them (datarank/ingest/read.py splits the rows afterwards by
 the line counts it reports).
 """
 
