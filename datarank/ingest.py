@@ -253,8 +253,8 @@ class _PartReader:
 
     def _read_task(self, task: list[ToRead]) -> list[tuple[SnapshotFile, FileState, Path, dict[str, Any] | BaseException]]:
         """Read the files of one task; a file that fails is returned with its error."""
-        # A batch is parsed strictly, then (a line did not parse) leniently, then (a file is bad,
-        # or holds a \r) its files are read one by one.
+        # A batch is parsed strictly, then (a line did not parse) leniently, then (a file is bad)
+        # its files are read one by one.
         for strict in (True, False):
             if len(task) < 2 or self._stopping:
                 break
@@ -293,7 +293,7 @@ class _PartReader:
 
     def _read_batch(self, task: list[ToRead], strict: bool) -> list[dict[str, Any]]:
         """Read several small local parts as one statement, through one pipe, then write each
-        file's rows to its own raw file. Raises if any file fails or holds a `\\r`, or, parsing
+        file's rows to its own raw file. Raises if any file fails or, parsing
         `strict`ly (see `_read_lines`), if a line does not parse."""
         started = time.perf_counter()
         table = f"raw_batch_{threading.get_ident()}"
@@ -308,7 +308,7 @@ class _PartReader:
                         {"path": source, "compression": "none", "strict": strict},
                     )
                 rows = cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
-                if pipe.carriage_return or rows != sum(pipe.lines):  # DuckDB split lines at a \r
+                if rows != sum(pipe.lines):  # a guard: the pipe hands DuckDB the files' \n-lines as they are
                     raise DataRankError(f"{rows} rows read, {sum(pipe.lines)} lines fed")
                 firsts = [1 + sum(pipe.lines[:index]) for index in range(len(task))]
                 bounds = ", ".join(
@@ -398,13 +398,9 @@ class _PartReader:
 
     def _copy_lines(self, cursor: duckdb.DuckDBPyConnection, file: SnapshotFile, raw: Path, strict: bool) -> None:
         query = sql_text("raw/raw_openalex__works")
-        if not self.snapshot.is_local:
-            params = {"path": file.url, "compression": "auto", "strict": strict}
-            copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
-            return
-        # Local parts: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
+        # Local or remote: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
         try:
-            with GzipPipe(Path(fs_path(self.snapshot, file.url)), file.url) as source:
+            with GzipPipe(fs_path(self.snapshot, file.url), file.url, self.snapshot.fs) as source:
                 params = {"path": source, "compression": "none", "strict": strict}
                 copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
         except BaseException:
