@@ -25,7 +25,7 @@ from published import Published, run_pipeline
 from snapshot_factory import OPENALEX, work, write_legacy_snapshot
 
 from datarank import DataRankError
-from datarank import ingest as ingest_module
+from datarank.ingest import plan, pool
 
 SPLIT = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
 MISSING = object()
@@ -251,16 +251,16 @@ def test_a_bare_carriage_return_is_one_line(
     uri = str(snapshot)
     batches: list[int] = []
     if path == "one file at a time":
-        monkeypatch.setattr(ingest_module, "SMALL_PART", 0)
+        monkeypatch.setattr(plan, "SMALL_PART", 0)
     elif path == "a batch of small parts":
-        read_batch = ingest_module._PartReader._read_batch
+        read_batch = pool.read_batch
 
-        def spy(self: Any, task: Any, strict: bool) -> Any:
-            result = read_batch(self, task, strict)
+        def spy(cursor: Any, snapshot: Any, task: Any, strict: bool) -> Any:
+            result = read_batch(cursor, snapshot, task, strict)
             batches.append(len(task))
             return result
 
-        monkeypatch.setattr(ingest_module._PartReader, "_read_batch", spy)
+        monkeypatch.setattr(pool, "read_batch", spy)
     else:
         memory = fsspec.filesystem("memory")
         for file in snapshot.rglob("*"):
