@@ -362,6 +362,19 @@ def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> Non
 
 
 @main.command()
+@click.argument("view", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True,
+              help="markdown is docs/tables.md.")
+@handle_errors
+def describe(view: str | None, fmt: str) -> None:
+    """The data dictionary: every view, or one VIEW's columns (type, unit, meaning, the rule that
+    makes each)."""
+    from datarank.describe import describe as describe_views
+
+    click.echo(describe_views(view, fmt))
+
+
+@main.command()
 @data_dir_option
 @click.option("--from", "from_version", default=None, help="The older version (default: the one before --to).")
 @click.option("--to", "to_version", default=None, help="The newer version (default: current).")
