@@ -16,9 +16,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
+from datarank.catalog import catalog_views
 from datarank.db import limits, literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
-from datarank.catalog import catalog_views
+from datarank.provenance import export_provenance, parquet_kv_metadata, read_descriptor, write_descriptor
 from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
@@ -83,6 +84,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
 
     The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one work
     per line). The file appears whole or not at all (written under a temporary name, then renamed).
+    It says where it came from (datarank.provenance): in its metadata (Parquet), or in
+    `datapackage.json` beside it (csv, json; unless `spec.descriptor` is false).
     """
     output, top, year, work_type = spec.path(data_dir), spec.top, spec.year, spec.type
     fmt = spec.format or output.suffix.lstrip(".").lower()
@@ -94,7 +97,10 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         raise DataRankError("export: --top must be at least 1")
     if not output.parent.is_dir():
         raise DataRankError(f"export: folder {output.parent} does not exist")
-    scores = Lake(data_dir).version_dir(version) / "scores.parquet"
+    folder = Lake(data_dir).version_dir(version)
+    scores = folder / "scores.parquet"
+    provenance = export_provenance(folder, spec)
+    package = read_descriptor(output) if fmt != "parquet" and spec.descriptor else None
     connection = duckdb.connect()
     try:
         relation = connection.sql(
@@ -110,7 +116,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         )
         relation.create_view("export_rows")
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
-        options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd", "json": "format json"}
+        options = {"csv": "format csv, header true", "json": "format json",
+                   "parquet": f"format parquet, compression zstd, {parquet_kv_metadata(provenance, relation.columns)}"}
         try:
             run_sql(connection, f"copy export_rows to {literal(str(partial))} ({options[fmt]})")
             rows = connection.sql("select count(*) from export_rows").fetchall()[0][0]
@@ -118,6 +125,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         except (duckdb.Error, OSError) as error:
             partial.unlink(missing_ok=True)
             raise DataRankError(f"export: cannot write {output}: {_first_line(error)}") from None
+        if package is not None:
+            write_descriptor(output, package, fmt, provenance, list(zip(relation.columns, map(str, relation.types), strict=True)))
         return rows
     finally:
         connection.close()

@@ -33,6 +33,8 @@ class ExportSpec:
         top: Only the N best-ranked works (after the filters).
         year: Only works published in this year.
         type: Only works of this type.
+        descriptor: For csv and json, write or update `datapackage.json` beside the file (its
+            provenance and column schema); a Parquet export carries them in its metadata.
     """
 
     output: str
@@ -40,6 +42,7 @@ class ExportSpec:
     top: int | None = None
     year: int | None = None
     type: str | None = None
+    descriptor: bool = True
 
     def path(self, data_dir: Path) -> Path:
         output = Path(self.output).expanduser()
