@@ -22,10 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import compute, parse_line, read_lines, work_number
 from published import Published, run_pipeline
-from snapshot_factory import OPENALEX, work, write_legacy_snapshot
 
 from datarank import DataRankError
 from datarank import ingest as ingest_module
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 SPLIT = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
 MISSING = object()
@@ -289,12 +290,12 @@ def test_a_bare_carriage_return_is_one_line(
 
 def test_a_carriage_return_inside_a_parquet_string_is_kept(tmp_path: Path) -> None:
     # The Parquet layout has no lines to split: a \r in a value is a character like any other.
-    from layouts_factory import Release, record, write_release
+    from tests.factory.layouts import Release, write_release
 
     release = Release()
     release.files["updated_date=2025-01-01/part_0000"] = [
-        record(1, cited_by_count=3) | {"title": "Carriage\rreturn", "display_name": "Carriage\rreturn"},
-        record(2, references=[1]) | {"type": "article\r"},
+        work(1, cited_by_count=3, heavy=True) | {"title": "Carriage\rreturn", "display_name": "Carriage\rreturn"},
+        work(2, refs=[1], heavy=True) | {"type": "article\r"},
     ]
     write_release(tmp_path / "snapshot", release, "parquet")
     published = run_pipeline(tmp_path / "snapshot", tmp_path / "out")
