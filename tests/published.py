@@ -1,7 +1,8 @@
 """Run the real pipeline on a snapshot written by a test, and read back what it published.
 
 `tests/` holds no `__init__.py`, so pytest puts this folder on `sys.path`: tests import the helpers
-beside it as `published`, `snapshot_factory` and `oracle`.
+beside it as `published` and `oracle`, and the snapshot factory as `tests.factory` (the repository
+root is on `sys.path` too).
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from snapshot_factory import work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import work
 
 PART = "data/works/updated_date=2024-02-01/part_000.gz"
 

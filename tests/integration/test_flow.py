@@ -14,9 +14,10 @@ from pathlib import Path
 from uuid import UUID
 
 import polars as pl
-from polars.testing import assert_frame_equal
 import pytest
-from snapshot_growth import NEW_WORKS, add_partition, copy_sample, drop_partition
+from polars.testing import assert_frame_equal
+
+from tests.factory.growth import NEW_WORKS, add_partition, copy_sample, drop_partition
 
 pytestmark = pytest.mark.slow
 
@@ -71,8 +72,8 @@ def test_flow_publishes_what_the_cli_publishes(prefect_api: str, tmp_path: Path)
 
 
 def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None:
-    """Two nightly runs, the second after a new partition of 3 works (tests/integration/
-    snapshot_growth.py); then a release that lost a partition is refused, and rescoring with a
+    """Two nightly runs, the second after a new partition of 3 works (tests/factory/
+    growth.py); then a release that lost a partition is refused, and rescoring with a
     deliberate --max-row-drop publishes it."""
     from prefect.logging.handlers import APILogHandler
 

@@ -1,6 +1,6 @@
 """The pipeline against an independent oracle (tests/oracle.py), row by row.
 
-On generated messy snapshots (hypothesis, tests/snapshot_factory.py) and on the shipped sample,
+On generated messy snapshots (hypothesis, tests/factory/randoms.py) and on the shipped sample,
 every row of scores.parquet must equal the oracle's: counts exactly, floats to rel 1e-9 / abs 1e-12.
 Plus the invariants of STYLE.md: scores never negative, shares sum to one, cap respected.
 """
@@ -13,10 +13,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from published import Published, read_published, run_pipeline
 from hypothesis import HealthCheck, given, settings
 from oracle import OracleResult, compute
-from snapshot_factory import RandomSnapshot, random_snapshots
+from published import Published, read_published, run_pipeline
+
+from tests.factory.randoms import RandomSnapshot, random_snapshots
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 

@@ -21,12 +21,13 @@ import boto3
 import polars as pl
 import pytest
 from click.testing import CliRunner
-
 from published import assert_same_table
+
 from datarank.cli import main
 from datarank.pipeline import run
 from datarank.settings import Settings
-from tests.layouts_factory import random_release, write_release
+from tests.factory.layouts import write_release
+from tests.factory.randoms import random_release
 
 BUCKET = "openalex"
 MIRROR = "mirror-bucket"

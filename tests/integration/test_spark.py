@@ -32,8 +32,7 @@ from datarank import DataRankError
 from datarank.cli import main
 from datarank.db import sql_dir
 from datarank.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.factory.corners import write_corners_snapshot
 
 
 def _require(module: str) -> None:
@@ -41,14 +40,6 @@ def _require(module: str) -> None:
         __import__(module)  # fails the test: CI promised the spark extra
     else:
         pytest.importorskip(module, reason=f"{module} not installed (pip install 'datarank[spark]')")
-
-
-def _load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_snapshot", REPO / "benchmarks" / "generate_snapshot.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -229,10 +220,11 @@ def test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does(spark: Any, t
 
 @pytest.fixture(scope="module")
 def generated(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated snapshot of 3,000 works, ingested once, then scored four times from that ingest:
-    v000001 duckdb cap 200, v000002 spark cap 200, v000003 duckdb cap 3, v000004 spark cap 3."""
+    """A generated snapshot of 3,000 works (tests/factory/corners.py), ingested once, then scored four
+    times from that ingest: v000001 duckdb cap 200, v000002 spark cap 200, v000003 duckdb cap 3,
+    v000004 spark cap 3."""
     snapshot = tmp_path_factory.mktemp("snapshot")
-    _load_generator().generate(snapshot, works=3000, seed=11, twin_pairs=150)
+    write_corners_snapshot(snapshot, works=3000, seed=11, twin_pairs=150)
     data_dir = tmp_path_factory.mktemp("generated")
     code, output = invoke("ingest", "--snapshot", str(snapshot), "--data-dir", str(data_dir))
     assert code == 0, output

@@ -11,13 +11,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from snapshot_factory import work
 
 from datarank import DataRankError
-from datarank.ingest import plan, pool
-from datarank.ingest import ingest
+from datarank.ingest import ingest, plan, pool
 from datarank.lake import Lake
 from datarank.settings import Settings
+from tests.factory.records import work
 
 
 def _line(n: int, **fields: Any) -> bytes:

@@ -12,7 +12,9 @@ from typing import Any
 import polars as pl
 import pytest
 from published import Published, run_pipeline
-from snapshot_factory import OPENALEX, work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 LN4 = math.log(4)
 #: (what the case shows, its lines, [(work, published column, value)])

@@ -1,40 +1,42 @@
-"""Generate a synthetic OpenAlex works snapshot in the legacy bucket layout, for tests and benchmarks.
+"""A snapshot of any size shaped to reach the corners of the metric, for comparing engines.
 
-    python benchmarks/generate_snapshot.py OUT_DIR --works 100000 [--seed 7]
+    python -m tests.factory.corners OUT_DIR --works 100000 [--seed 7]      (from the repository root)
 
-writes `OUT_DIR/data/works/updated_date=…/part_NNN.gz` (gzip JSON Lines), `OUT_DIR/data/merged_ids/
-works/*.csv.gz` and, last, the manifest `OUT_DIR/data/works/manifest` with sizes and record counts,
-as OpenAlex does. The same seed gives the same bytes.
-
-The records are shaped to reach the corners of the metric, not to look like a real citation graph:
+writes a legacy-layout snapshot under OUT_DIR (`layouts.write_release`); the same seed gives the
+same bytes. The records are shaped to reach the corners, not to look like a real citation graph:
   - hubs: works with hundreds of citers (more than the default cap of 200) and one "mega hub"
     with thousands, so the cap binds and the per-work top-k is skewed;
   - ties at the cap: most citers' cited_by_count comes from a handful of small values, so the
     citers at and just past the cap share their C and the id decides;
   - self-citations: a citer often gets one of the cited work's authors;
   - twins: pairs of works with the same C cited by the same citers (each citer lists them in a
-    random order), so their DataRanks are mathematically equal and rank must fall back to the id;
+    random order), so their DataRanks are mathematically equal and rank must fall back to the id
+    (the float sums may still differ in the last bit with the order an engine adds in);
   - messy fields: cited_by_count null or negative, referenced_works_count null or missing,
     references to works outside the snapshot, malformed ids, authors without id, the same work in
     two partitions (the newer copy wins), works merged into others (chains included), one line that
     is not JSON.
+tests/integration/test_spark.py runs both engines on it; benchmarks/spark_vs_duckdb.py times them.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+from tests.factory.layouts import Line, Merge, Release, write_release
+from tests.factory.records import work
 
 #: Partition days the works are spread over, and records per part file.
 PARTITIONS = 12
 RECORDS_PER_PART = 5000
 
 
-def generate(out: Path, works: int, seed: int = 7, twin_pairs: int | None = None) -> dict[str, int]:
+def write_corners_snapshot(out: Path, works: int, seed: int = 7, twin_pairs: int | None = None) -> dict[str, int]:
     """Write a snapshot of `works` distinct works under `out`; returns what it put in.
 
     `twin_pairs` (default works / 500) of the works are twins, cited only by their own citers.
@@ -74,29 +76,26 @@ def generate(out: Path, works: int, seed: int = 7, twin_pairs: int | None = None
                     authors[i].append(shared)
                 self_citations += 1
 
-    # Twins: same C, same citers (3 to 8 of them, and no other), so equal DataRanks whose float sums
-    # may still differ in the last bit depending on the order an engine adds in.
+    # Twins: same C, same citers (3 to 8 of them, and no other), so equal DataRanks.
     for pair in range(twin_pairs):
         a, b = ordinary + 2 * pair, ordinary + 2 * pair + 1
         cited_by[b] = cited_by[a] = rng.choice((0, 3, 17))
         for citer in rng.sample(range(ordinary), rng.randrange(3, 9)):
             references[citer] += [a, b] if rng.random() < 0.5 else [b, a]
     # Merged ids: references to them are redirected; chains of two hops too.
-    merged_rows = []
+    merged = []
     for _ in range(max(2, works // 1000)):
         target = rng.randrange(ordinary)
         old, older = rng.randrange(8_100_000_000, 8_200_000_000), rng.randrange(8_200_000_000, 8_300_000_000)
-        merged_rows += [("2025-03-01", old, ids[target]), ("2025-02-01", older, old)]
+        merged += [Merge(f"W{old}", f"W{ids[target]}", "2025-03-01", "2025-03-01"), Merge(f"W{older}", f"W{old}", "2025-02-01", "2025-03-01")]
         for citer in rng.sample(range(works), 3):
             references[citer].append(-older if rng.random() < 0.5 else -old)  # negative: an id, not an index
 
-    records = [
-        _record(rng, ids, i, cited_by[i], references[i], authors[i]) for i in range(works)
-    ]
+    records = [_record(rng, ids, i, cited_by[i], references[i], authors[i]) for i in range(works)]
     # The same work twice: an older copy with another C in an earlier partition (the newer wins).
     stale = [dict(records[i], cited_by_count=(cited_by[i] or 0) + 1000) for i in rng.sample(range(works), works // 50)]
-    _write(out, rng, records, stale, merged_rows)
-    return {"works": works, "hubs": len(hubs), "twin_pairs": twin_pairs, "self_citations": self_citations, "merged": len(merged_rows)}
+    write_release(out, _release(rng, records, stale, merged), "legacy")
+    return {"works": works, "hubs": len(hubs), "twin_pairs": twin_pairs, "self_citations": self_citations, "merged": len(merged)}
 
 
 def _cited_by_count(rng: random.Random) -> int | None:
@@ -114,72 +113,41 @@ def _cited_by_count(rng: random.Random) -> int | None:
     return rng.randrange(200, 50_000)
 
 
-def _record(
-    rng: random.Random, ids: list[int], i: int, cited_by: int | None, refs: list[int], authors: list[int]
-) -> dict:
-    referenced = [f"https://openalex.org/W{ids[r]}" if r >= 0 else f"https://openalex.org/W{-r}" for r in refs]
-    outside = [f"https://openalex.org/W{rng.randrange(9_000_000_000, 9_100_000_000)}" for _ in range(rng.randrange(0, 3))]
+def _record(rng: random.Random, ids: list[int], i: int, cited_by: int | None, refs: list[int], authors: list[int]) -> dict[str, Any]:
+    """Work `i`, its updated_date left for the partition it lands in to set."""
+    referenced: list[int | str | None] = [ids[r] if r >= 0 else -r for r in refs]
+    outside = [rng.randrange(9_000_000_000, 9_100_000_000) for _ in range(rng.randrange(0, 3))]
     malformed = ["https://openalex.org/W12x"] if rng.random() < 0.01 else []
-    record: dict = {
-        "id": f"https://openalex.org/W{ids[i]}",
-        "doi": f"https://doi.org/10.5555/{ids[i]}" if rng.random() < 0.7 else None,
-        "title": f"Synthetic work {i}",
-        "publication_year": rng.randrange(1990, 2026),
-        "type": rng.choice(("article", "article", "article", "dataset", "book-chapter")),
-        "cited_by_count": cited_by,
-        "referenced_works": referenced + outside + malformed,
-        "authorships": [{"author": {"id": f"https://openalex.org/A{a}"}} for a in authors]
-        + ([{"author": {"id": None}}] if rng.random() < 0.02 else []),
-        "open_access": {"is_oa": rng.random() < 0.4, "oa_status": "gold"},
-        "is_retracted": False,
-    }
+    doi = f"https://doi.org/10.5555/{ids[i]}" if rng.random() < 0.7 else None
+    year = rng.randrange(1990, 2026)
+    kind = rng.choice(("article", "article", "article", "dataset", "book-chapter"))
+    author_ids: list[int | str | None] = [*authors, *([None] if rng.random() < 0.02 else [])]
+    is_oa = rng.random() < 0.4
     roll = rng.random()
-    if roll < 0.8:
-        record["referenced_works_count"] = len(referenced) + len(outside) + rng.randrange(0, 3)
-    elif roll < 0.9:
-        record["referenced_works_count"] = None
-    return record
+    count: Any = len(referenced) + len(outside) + rng.randrange(0, 3) if roll < 0.8 else None if roll < 0.9 else ...
+    return work(
+        ids[i], cited_by_count=cited_by, refs=[*referenced, *outside, *malformed], authors=author_ids,
+        referenced_works_count=count, title=f"Synthetic work {i}", publication_year=year, type=kind, doi=doi,
+        open_access={"is_oa": is_oa, "oa_status": "gold"}, is_retracted=False,
+    )
 
 
-def _write(out: Path, rng: random.Random, records: list[dict], stale: list[dict], merged_rows: list) -> None:
-    works_dir = out / "data" / "works"
-    works_dir.mkdir(parents=True, exist_ok=True)
-    first_day = date(2025, 1, 1)
-    days = [first_day + timedelta(days=7 * k) for k in range(PARTITIONS)]
-    by_day: dict[date, list[bytes]] = {day: [] for day in days}
-    for record in stale:  # older copies: the first partition
-        by_day[days[0]].append(_line(record, days[0]))
+def _release(rng: random.Random, records: list[dict[str, Any]], stale: list[dict[str, Any]], merged: list[Merge]) -> Release:
+    """Weekly partitions from 2025-01-01: the older copies in the first, each work in one of the
+    others at random, a line that is not JSON in the last; parts of RECORDS_PER_PART lines."""
+    days = [(date(2025, 1, 1) + timedelta(days=7 * k)).isoformat() for k in range(PARTITIONS)]
+    by_day: dict[str, list[Line]] = {day: [] for day in days}
+    for record in stale:
+        by_day[days[0]].append(record | {"updated_date": f"{days[0]}T03:00:00.000000"})
     for record in records:
         day = days[1 + rng.randrange(PARTITIONS - 1)]
-        by_day[day].append(_line(record, day))
+        by_day[day].append(record | {"updated_date": f"{day}T03:00:00.000000"})
     by_day[days[-1]].append(b"{this line is not JSON")
-    entries = []
+    release = Release(merges=list(merged))
     for day, lines in by_day.items():
         for part, start in enumerate(range(0, max(len(lines), 1), RECORDS_PER_PART)):
-            chunk = lines[start : start + RECORDS_PER_PART]
-            path = works_dir / f"updated_date={day.isoformat()}" / f"part_{part:03d}.gz"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(gzip.compress(b"\n".join(chunk) + b"\n", compresslevel=1, mtime=0))
-            entries.append({
-                "url": f"s3://openalex/data/works/updated_date={day.isoformat()}/part_{part:03d}.gz",
-                "meta": {"content_length": path.stat().st_size, "record_count": len(chunk)},
-            })
-    merged = out / "data" / "merged_ids" / "works" / "2025-03-01.csv.gz"
-    merged.parent.mkdir(parents=True, exist_ok=True)
-    text = "merge_date,id,merge_into_id\n" + "".join(f"{d},W{a},W{b}\n" for d, a, b in merged_rows)
-    merged.write_bytes(gzip.compress(text.encode(), mtime=0))
-    manifest = {
-        "entries": entries,
-        "meta": {
-            "content_length": sum(e["meta"]["content_length"] for e in entries),
-            "record_count": sum(e["meta"]["record_count"] for e in entries),
-        },
-    }
-    (works_dir / "manifest").write_text(json.dumps(manifest, indent=2) + "\n")  # last, as OpenAlex does
-
-
-def _line(record: dict, day: date) -> bytes:
-    return json.dumps({**record, "updated_date": f"{day.isoformat()}T03:00:00.000000"}, separators=(",", ":")).encode()
+            release.files[f"updated_date={day}/part_{part:03d}"] = lines[start : start + RECORDS_PER_PART]
+    return release
 
 
 def main() -> None:
@@ -188,7 +156,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=100_000, help="distinct works (default 100000)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    print(json.dumps(generate(args.out, args.works, args.seed)))
+    print(json.dumps(write_corners_snapshot(args.out, args.works, args.seed)))
 
 
 if __name__ == "__main__":
