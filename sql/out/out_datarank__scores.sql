@@ -15,7 +15,8 @@
 -- point (units of 2^-32) built from an exact integer
 -- sum of the citers' signals: a floating-point sum depends on the order the engine adds in (threads,
 -- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
--- Works less than ~2^-31 apart count as tied (then ordered by id).
+-- Works tie when their rank_key is equal (then ordered by id); floating-point equal DataRanks can
+-- be a unit or two apart in fixed point (each citer's signal is floored first).
 -- Parameters: $cap, $damping, $tier_s1, $tier_s2, $tier_s3, $tier_s4.
 with
 

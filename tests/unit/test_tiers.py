@@ -181,19 +181,23 @@ def test_the_standing_check_catches_contradictions() -> None:
 
     check = sql_text("checks/scores_standing_inconsistent")
     connection = duckdb.connect()
-    # work, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier
-    good = [("W1", 2.0, 1, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S4"), ("W3", 0.0, 3, 1, 100.0, 1, "unranked")]
+    # work, datarank, rank, percentile (share of the others strictly lower, by hand), year_type_rank,
+    # year_type_percentile, year_type_works, tier
+    good = [("W1", 2.0, 1, 100.0, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 50.0, 2, 0.0, 2, "S4"),
+            ("W3", 0.0, 3, 0.0, 1, 100.0, 1, "unranked")]
+    # Equal floating-point DataRanks one unit apart in fixed point: two percentiles, two tiers.
+    good_float_tie = [("W1", 1.0, 1, 100.0, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S4")]
     broken = {
-        "a better work in a worse tier": [("W1", 2.0, 1, 1, 100.0, 2, "S4"), ("W2", 1.0, 2, 2, 0.0, 2, "S1")],
-        "tied works in two tiers": [("W1", 1.0, 1, 1, 0.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S2")],
-        "unranked with a DataRank": [("W1", 1.0, 1, 1, 100.0, 1, "unranked")],
-        "a ranked tier at DataRank 0": [("W1", 0.0, 1, 1, 100.0, 1, "S5")],
-        "a group rank beyond the group": [("W1", 1.0, 1, 3, 100.0, 2, "S1")],
-        "an unknown tier": [("W1", 1.0, 1, 1, 100.0, 1, "S9")],
+        "a better work in a worse tier": [("W1", 2.0, 1, 100.0, 1, 100.0, 2, "S4"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S1")],
+        "tied works in two tiers": [("W1", 1.0, 1, 0.0, 1, 0.0, 2, "S1"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S2")],
+        "unranked with a DataRank": [("W1", 1.0, 1, 100.0, 1, 100.0, 1, "unranked")],
+        "a ranked tier at DataRank 0": [("W1", 0.0, 1, 100.0, 1, 100.0, 1, "S5")],
+        "a group rank beyond the group": [("W1", 1.0, 1, 100.0, 3, 100.0, 2, "S1")],
+        "an unknown tier": [("W1", 1.0, 1, 100.0, 1, 100.0, 1, "S9")],
     }
-    columns = "work_id, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier"
-    for name, rows in {"good": good, **broken}.items():
+    columns = "work_id, datarank, rank, percentile, year_type_rank, year_type_percentile, year_type_works, tier"
+    for name, rows in {"good": good, "good float tie": good_float_tie, **broken}.items():
         values = ", ".join(str(row) for row in rows)
         connection.execute(f"create or replace view out_datarank__scores as select * from (values {values}) as t({columns})")
         failing = connection.execute(check).fetchall()
-        assert bool(failing) == (name != "good"), name
+        assert bool(failing) == (not name.startswith("good")), name
