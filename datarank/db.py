@@ -118,7 +118,7 @@ def create_table(
 ) -> str:
     """Run `sql/<step>.sql` and keep its result as a table named `name` (default: after the file)."""
     table = identifier(name or Path(step).name)
-    run_sql(connection, f"create or replace table {table} as\n{sql_text(step)}", _used(step, params))
+    run_sql(connection, f"create or replace table {table} as\n{sql_text(step)}", used_params(step, params))
     return table
 
 
@@ -160,12 +160,12 @@ def materialize(
     is a table of the connection's database (`create_table`), which DuckDB spills past its limit.
     """
     table = identifier(name or Path(step).name)
-    copy_to_parquet(connection, sql_text(step), path, _used(step, params))
+    copy_to_parquet(connection, sql_text(step), path, used_params(step, params))
     parquet_view(connection, table, path)
     return table
 
 
-def _used(step: str, params: dict[str, Any] | None) -> dict[str, Any]:
+def used_params(step: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """Only the parameters the statement names: DuckDB refuses unused ones."""
     text = sql_text(step)
     return {key: value for key, value in (params or {}).items() if f"${key}" in text}

@@ -9,6 +9,7 @@
       versions/v000001/            one published version: the tables above + scores, researchers, citers,
                                    manifest.json
       current                      symlink to the newest published version
+      .newest-version              the newest version ever published (numbers are never reused)
       datarank.duckdb              a DuckDB catalog whose views point at `current`
       staging/                     work in progress; never read as data
       tmp/duckdb                   DuckDB's spill folder
@@ -43,8 +44,8 @@ CORE_TABLES = ("works", "citations", "authorships", "quarantine")
 _VERSION = re.compile(r"^v(\d{6})$")
 #: Marks a version renamed into versions/ whose `current` switch has not happened yet.
 _PUBLISHING = ".publishing"
-#: In versions/: the newest version ever published (numbers are never reused, also after pruning).
-_NEWEST = ".newest"
+#: In the data dir: the newest version ever published (numbers are never reused, also after pruning).
+_NEWEST = ".newest-version"
 
 
 class Lake:
@@ -151,12 +152,12 @@ class Lake:
 
     def next_version(self) -> str:
         """The name the next published version takes, the one place a version number is made: one
-        past the newest ever published. `versions/.newest` remembers that one, so removing old
+        past the newest ever published. `<data_dir>/.newest-version` remembers that one, so removing old
         versions never hands out a number again."""
         existing = self.versions()
         newest = int(existing[-1][1:]) if existing else 0
         try:
-            newest = max(newest, int((self.versions_dir / _NEWEST).read_text().strip().removeprefix("v")))
+            newest = max(newest, int((self.root / _NEWEST).read_text().strip().removeprefix("v")))
         except (OSError, ValueError):
             pass
         return f"v{newest + 1:06d}"
@@ -176,7 +177,7 @@ class Lake:
             (self.versions_dir / name).replace(staged)  # never current: back to staging, cleared
             raise
         (self.versions_dir / name / _PUBLISHING).unlink()
-        write_text_atomic(self.versions_dir / _NEWEST, name + "\n")
+        write_text_atomic(self.root / _NEWEST, name + "\n")
         return name
 
     def clear_staging(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from datarank.db import connect, create_table, literal, materialize, parquet_view, row_count, run_sql, sql_text
+from datarank.db import connect, create_table, literal, materialize, parquet_view, row_count, run_sql, sql_text, used_params
 from datarank.faults import checkpoint
 from datarank.models import SCORE_MODELS, SCORE_OUTPUTS, Model, for_mode
 from datarank.settings import Settings
@@ -42,7 +42,7 @@ def run_models(
         if model.materialized == "hook":
             (hooks or {})[model.name]()
         elif model.materialized == "view":
-            run_sql(connection, f"create or replace view {model.name} as\n{sql_text(step)}", _used(step, params))
+            run_sql(connection, f"create or replace view {model.name} as\n{sql_text(step)}", used_params(step, params))
         elif model.materialized == "table":
             create_table(connection, step, params, name=model.name)
         else:
@@ -50,11 +50,6 @@ def run_models(
             materialize(connection, step, folder / model.file, params, name=model.name)
         if after_each is not None:
             after_each(model)
-
-
-def _used(step: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    text = sql_text(step)
-    return {key: value for key, value in (params or {}).items() if f"${key}" in text}
 
 
 class DuckDBEngine:

@@ -106,8 +106,8 @@ class PartReader:
 
     def _read_task(self, task: list[plan.ToRead]) -> list[_Result]:
         """Read the files of one task; a file that fails is returned with its error."""
-        # A batch is parsed strictly, then (a line did not parse) leniently, then (a file is bad,
-        # or holds a \r) its files are read one by one.
+        # A batch is parsed strictly, then (a line did not parse) leniently, then (a file is bad)
+        # its files are read one by one.
         for strict in (True, False):
             if len(task) < 2 or self._stopping:
                 break

@@ -65,7 +65,7 @@ def read_part(
 
 def read_batch(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, task: list[ToRead], strict: bool) -> list[dict[str, Any]]:
     """Several small local parts read as one statement, through one pipe, then each file's rows
-    written to its own raw file; their stats rows. Raises if any file fails, or, parsing
+    written to its own raw file; their stats rows. Raises if any file fails or, parsing
     `strict`ly, if a line does not parse: the caller then reads them again, or one by one."""
     started = time.perf_counter()
     table = f"raw_batch_{threading.get_ident()}"
@@ -79,7 +79,7 @@ def read_batch(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, task: list
                 {"path": source, "compression": "none", "strict": strict},
             )
         rows = cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
-        if pipe.carriage_return or rows != sum(pipe.lines):  # DuckDB split lines at a \r
+        if rows != sum(pipe.lines):  # a guard: the pipe hands DuckDB the files' \n-lines as they are
             raise DataRankError(f"{rows} rows read, {sum(pipe.lines)} lines fed")
         firsts = [1 + sum(pipe.lines[:index]) for index in range(len(task))]
         bounds = ", ".join(
@@ -163,13 +163,9 @@ def _read_lines(
 
 def _copy_lines(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, strict: bool) -> None:
     query = sql_text("raw/raw_openalex__works")
-    if not snapshot.is_local:
-        params = {"path": file.url, "compression": "auto", "strict": strict}
-        copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
-        return
-    # Local parts: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
+    # Local or remote: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
     try:
-        with GzipPipe(Path(fs_path(snapshot, file.url)), file.url) as source:
+        with GzipPipe(fs_path(snapshot, file.url), file.url, snapshot.fs) as source:
             params = {"path": source, "compression": "none", "strict": strict}
             copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
     except BaseException:

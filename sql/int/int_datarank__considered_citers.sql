@@ -11,6 +11,8 @@
 -- Measured at 300k works / 3.2M capped pairs: 0.38 s against 0.65 s for the list test on every
 -- pair, and 1.9 s for a join through every (pair, author) row (benchmarks/README.md). The hash
 -- only chooses which pairs get the exact test, so engines with another hash agree on the result.
+-- contribution: what the citer adds to the cited work's DataRank (out_datarank__citers publishes
+-- these rows). Parameters: $damping.
 with
 
 work_authors as (
@@ -60,7 +62,9 @@ final as (
         signed.citer_cited_by_count,
         signed.citer_outdegree,
         signed.citer_signal,
-        self_citations.cited_id is not null as is_self_citation
+        self_citations.cited_id is not null as is_self_citation,
+        -- what the citer adds to the cited work's DataRank: d · its signal, 0 for a self-citation
+        case when self_citations.cited_id is not null then 0.0 else $damping * signed.citer_signal end as contribution
     from signed
     left join self_citations
         on self_citations.cited_id = signed.cited_id

@@ -8,8 +8,9 @@
 --   citer_order_key one non-null BIGINT that orders citers by C desc, then id asc (one key,
 --                   the same in every engine); valid while C < 2^28 and id < 2^35 (checked in
 --                   checks/works_order_key_out_of_range.sql, which refuses to publish otherwise);
---                   C saturates at 2^28 - 1 here so that an absurd cited_by_count reaches that
---                   check instead of overflowing BIGINT
+--                   C saturates at 2^28 - 1 here, and 1 + C is taken as a DOUBLE, so that an
+--                   absurd cited_by_count (up to 2^63 - 1) reaches that check instead of
+--                   overflowing BIGINT
 with
 
 works as (
@@ -25,8 +26,8 @@ final as (
         work_id,
         cited_by_count,
         outdegree,
-        ln(1 + cited_by_count) as base_score,
-        ln(1 + cited_by_count) / greatest(outdegree, 1) as citer_signal,
+        ln(1 + cast(cited_by_count as double)) as base_score,
+        ln(1 + cast(cited_by_count as double)) / greatest(outdegree, 1) as citer_signal,
         least(cited_by_count, 268435455) * 34359738368 + (34359738367 - work_id) as citer_order_key
     from works
 )

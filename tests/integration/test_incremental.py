@@ -9,7 +9,7 @@ import io
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -20,14 +20,17 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from published import assert_same_table
+from snapshot_factory import RandomSnapshot, check_prepared_cases, random_snapshots
+
 from datarank.cli import main
 from datarank.pipeline import STAGES, run
 from datarank.settings import Settings
 from tests.layouts_factory import LAYOUT_DIRS, Release, record, write_release
 
 DATES = ("2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
+#: Merge dates, all before the deletions' (2025-05-02).
+MERGE_DATES = ("2025-04-29", "2025-04-30", "2025-05-01")
 #: A partition older than every date above: its copies are always superseded when a newer one exists.
 OLD_DATE = "2024-12-01"
 ORPHAN = 777  # a work only the vanishing file holds
@@ -50,6 +53,19 @@ class History:
     #: night, 1e9 never (the changed winners pile up beside the first base).
     winners_compact_share: float
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """What hypothesis prints for a failing history: each night's files (lines per file), merges
+        and deletions. The records themselves (~40 kB) are left out."""
+        nights = [
+            f"night {night}: files {({name: len(lines) for name, lines in release.files.items()})}, "
+            f"merges {release.merges}, deletions {release.deletions}"
+            for night, release in enumerate(self.releases)
+        ]
+        printer.text(
+            f"History(layout={self.layout!r}, append_only={self.append_only}, cap={self.cap}, "
+            f"winners_compact_share={self.winners_compact_share}, " + "; ".join(nights) + ")"
+        )
+
 
 @st.composite
 def histories(draw: st.DrawFn) -> History:
@@ -71,7 +87,17 @@ def histories(draw: st.DrawFn) -> History:
         files[sorted(files)[0]].append("not json")
     for lines in files.values():  # any order within a file
         lines[:] = draw(st.permutations(lines))
-    merges = [("2025-05-01", a, b) for a, b in draw(st.lists(st.tuples(st.sampled_from(numbers), st.sampled_from(numbers)), max_size=2)) if a != b]
+    # Merges on several dates (all before the deletions', which the legacy layout writes as merges
+    # into a sentinel: the deletion is then the latest merge), and sometimes the first merged work
+    # merged again into another work on another date: its latest merge wins, whatever the night
+    # each row arrives on.
+    pairs = st.tuples(st.sampled_from(MERGE_DATES), st.sampled_from(numbers), st.sampled_from(numbers))
+    drawn = st.lists(pairs, max_size=2, unique_by=lambda m: m[1])
+    merges = [(date, a, b) for date, a, b in draw(drawn) if a != b]
+    if merges and draw(st.booleans()):
+        date, a, b = merges[0]
+        again = draw(st.sampled_from([n for n in [*numbers, 901] if n not in (a, b)]))
+        merges.append((draw(st.sampled_from([d for d in MERGE_DATES if d != date])), a, again))
     deletions = [(n, "2025-05-02") for n in draw(st.lists(st.sampled_from(numbers), max_size=2, unique=True))]
 
     # Arrival: files in a random order over 1–4 nightly releases, merges and deletions on random nights.
@@ -161,6 +187,42 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
     assert_same_table(winners.sort(pl.all()), fresh_winners.sort(pl.all()), "winners")
     if history.winners_compact_share == 0.0:
         assert not (nightly / "lake" / "core" / "current" / "winners_changed.parquet").exists()
+
+
+@pytest.mark.slow
+@settings(max_examples=max(3, EXAMPLES // 4), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(snapshot=random_snapshots(), data=st.data())
+def test_a_random_snapshot_arriving_over_nights_ends_as_a_fresh_run_with_its_prepared_cases(
+    snapshot: RandomSnapshot, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The messy snapshots of tests/snapshot_factory.py, their partitions arriving over 1–3 nights in
+    any order and each merged-id row on a random night (the two rows of a work merged twice may come
+    on different nights, the later-dated one first): the last night publishes what a fresh run
+    publishes, and the cases the generator prepared (a cap bound inside a tie, a self-citation
+    inside the cap, a work merged twice) show in it."""
+    base = tmp_path_factory.mktemp("random-nights")
+    root, nightly, fresh = base / "snapshot", base / "nightly", base / "fresh"
+    dates = data.draw(st.permutations(sorted(snapshot.partitions)))
+    nights = data.draw(st.integers(1, min(3, len(dates))))
+    cuts = sorted(data.draw(st.lists(st.integers(1, len(dates)), min_size=nights - 1, max_size=nights - 1))) + [len(dates)]
+    merge_nights = [data.draw(st.integers(0, nights - 1)) for _ in snapshot.merged]
+    for night in range(nights):
+        tonight = replace(
+            snapshot,
+            partitions={date: snapshot.partitions[date] for date in dates[: cuts[night]]},
+            merged=[row for row, at in zip(snapshot.merged, merge_nights, strict=True) if at <= night],
+        )
+        tonight.write(root, keep_unchanged=True)
+        state = run(Settings(snapshot=str(root), data_dir=nightly, cap=snapshot.cap, max_row_drop=1))
+        if night > 0:
+            assert (state.ingest_summary["build"]["mode"], state.scoring["mode"]) == ("incremental", "incremental")
+    run(Settings(snapshot=str(root), data_dir=fresh, cap=snapshot.cap))
+    tables = {}
+    for table in ("scores", "citers", "works", "citations", "authorships", "quarantine"):
+        tables[table] = pl.read_parquet(nightly / "current" / f"{table}.parquet")
+        fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
+        assert_same_table(tables[table].sort(pl.all()), fresh_table.sort(pl.all()), table)
+    check_prepared_cases(snapshot, tables["scores"], tables["citers"])
 
 
 def _current_winners(core: Path) -> pl.DataFrame:
@@ -358,3 +420,42 @@ def test_a_copy_changed_only_in_fields_datarank_does_not_score_rescores_nothing(
     assert state.score_counts["rescored_works"] == 2
     scores = pl.read_parquet(data_dir / "current" / "scores.parquet")
     assert scores.filter(pl.col("work_id") == "W1")["network_score"].to_list() == [pytest.approx(math.log(8), rel=1e-12)]
+
+
+@pytest.mark.parametrize("tonight", ["a new partition", "nothing new"])
+def test_a_night_with_another_damping_scores_every_work_with_it(tmp_path: Path, tonight: str) -> None:
+    """Damping 0.85, then a night at 0.5: every published figure that depends on d (DataRank and its
+    parts, each considered citer's contribution) is the one a fresh run at 0.5 publishes, including
+    the works the night would not otherwise rescore."""
+    first = "updated_date=2025-01-01/part_000"
+    files: dict[str, list[dict[str, Any] | str]] = {
+        first: [
+            record(1, cited_by_count=4, authors=[1]),
+            record(2, cited_by_count=3, references=[1], authors=[2]),
+            record(3, cited_by_count=10, references=[1, 2], authors=[3]),
+            record(4, references=[3], authors=[4]),
+            record(5, cited_by_count=2, references=[1], authors=[1]),  # shares A1 with W1: a self-citation
+        ]
+    }
+    snapshot, nightly, fresh = tmp_path / "snapshot", tmp_path / "nightly", tmp_path / "fresh"
+    write_release(snapshot, Release(files=dict(files)), "jsonl")
+    run(Settings(snapshot=str(snapshot), data_dir=nightly, damping=0.85))
+    if tonight == "a new partition":  # W6 cites W2: W2 and W6 are rescored anyway, W1 is not
+        files["updated_date=2025-01-02/part_000"] = [record(6, cited_by_count=7, references=[2], updated="2025-01-02T00:00:00")]
+        write_release(snapshot, Release(files=dict(files)), "jsonl")
+    state = run(Settings(snapshot=str(snapshot), data_dir=nightly, damping=0.5))
+    assert state.ingest_summary["build"]["mode"] == "incremental"
+    run(Settings(snapshot=str(snapshot), data_dir=fresh, damping=0.5))
+    for table, key in (("scores", "work_id"), ("citers", ["cited_id", "citing_id"])):
+        assert_same_table(
+            pl.read_parquet(nightly / "current" / f"{table}.parquet").sort(key),
+            pl.read_parquet(fresh / "current" / f"{table}.parquet").sort(key),
+            table,
+        )
+    # By hand, W1 (C 4): cited by W3 (C 10, two references), W2 (C 3, one) and W5 (a self-citation).
+    scores = pl.read_parquet(nightly / "current" / "scores.parquet").filter(pl.col("work_id") == "W1")
+    network = math.log(11) / 2 + math.log(4)
+    assert scores["datarank"].to_list() == [pytest.approx(0.5 * math.log(5) + 0.5 * network, rel=1e-12)]
+    citers = pl.read_parquet(nightly / "current" / "citers.parquet").filter(pl.col("cited_id") == 1).sort("citing_id")
+    assert citers["citing_id"].to_list() == [2, 3, 5]
+    assert citers["contribution"].to_list() == pytest.approx([0.5 * math.log(4), 0.5 * math.log(11) / 2, 0.0], rel=1e-12)

@@ -63,11 +63,11 @@ EXPECTED_PARAMETERS = {
     "int_datarank__work_signal": set(),
     "int_datarank__scored_citations": set(),
     "int_datarank__capped_citers": {"cap"},
-    "int_datarank__considered_citers": set(),
+    "int_datarank__considered_citers": {"damping"},
     "int_datarank__scored_network": set(),
     "int_datarank__network": set(),
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
-    "out_datarank__citers": {"damping"},
+    "out_datarank__citers": set(),
     "out_datarank__researchers": {"damping"},
 }
 
