@@ -313,15 +313,18 @@ def _build_line(state: Any) -> str | None:
 @click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
 @click.option("--year", type=int, default=None, help="Only works published in this year (scores only).")
 @click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …; scores only).")
+@click.option("--no-descriptor", is_flag=True,
+              help="csv and json: do not write or update datapackage.json beside the file.")
 @handle_errors
 def export(data_dir: Path | None, output: Path, table: str, fmt: str | None, top: int | None, year: int | None,
-           work_type: str | None) -> None:
-    """Write a ranked table of the current version, best first: works, or researchers."""
+           work_type: str | None, no_descriptor: bool) -> None:
+    """Write a ranked table of the current version, best first (works, or researchers), with its
+    provenance."""
     from datarank.outputs import export as export_table
     from datarank.settings import ExportSpec
 
     spec = ExportSpec(output=str(output.expanduser().absolute()), format=fmt, top=top, year=year, type=work_type,
-                      table=table)
+                      table=table, descriptor=not no_descriptor)
     rows = export_table(_settings(data_dir=data_dir).data_dir, spec)
     click.echo(f"wrote {rows:,} {'works' if table == 'scores' else 'researchers'} to {output}")
 
@@ -374,6 +377,19 @@ def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> Non
 
         with pl.Config(tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
             click.echo(frame)
+
+
+@main.command()
+@click.argument("view", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True,
+              help="markdown is docs/tables.md.")
+@handle_errors
+def describe(view: str | None, fmt: str) -> None:
+    """The data dictionary: every view, or one VIEW's columns (type, unit, meaning, the rule that
+    makes each)."""
+    from datarank.describe import describe as describe_views
+
+    click.echo(describe_views(view, fmt))
 
 
 @main.command()

@@ -39,6 +39,8 @@ from datarank.redact import redact_all
 
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
 VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine")
+#: The DuckDB catalog's file name, under the data dir.
+CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), copied into each version.
 CORE_TABLES = ("works", "citations", "authorships", "quarantine")
 _VERSION = re.compile(r"^v(\d{6})$")
@@ -115,7 +117,7 @@ class Lake:
 
     @property
     def catalog_path(self) -> Path:
-        return self.root / "datarank.duckdb"
+        return self.root / CATALOG_FILE
 
     def versions(self) -> list[str]:
         """Published versions, oldest first."""

@@ -16,9 +16,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
+from datarank.catalog import catalog_views
 from datarank.db import limits, literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
-from datarank.catalog import catalog_views
+from datarank.provenance import export_provenance, parquet_kv_metadata, read_descriptor, write_descriptor
 from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, EXPORT_TABLES, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
@@ -84,6 +85,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
 
     The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one row
     per line). The file appears whole or not at all (written under a temporary name, then renamed).
+    It says where it came from (datarank.provenance): in its metadata (Parquet), or in
+    `datapackage.json` beside it (csv, json; unless `spec.descriptor` is false).
     """
     output, top, year, work_type, table = spec.path(data_dir), spec.top, spec.year, spec.type, spec.table
     fmt = spec.format or output.suffix.lstrip(".").lower()
@@ -99,9 +102,12 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         raise DataRankError("export: --top must be at least 1")
     if not output.parent.is_dir():
         raise DataRankError(f"export: folder {output.parent} does not exist")
-    path = Lake(data_dir).version_dir(version) / f"{table}.parquet"
+    folder = Lake(data_dir).version_dir(version)
+    path = folder / f"{table}.parquet"
     if not path.exists():
-        raise DataRankError(f"export: version {path.parent.name} has no {table} table (published by an older release)")
+        raise DataRankError(f"export: version {folder.name} has no {table} table (published by an older release)")
+    provenance = export_provenance(folder, spec)
+    package = read_descriptor(output) if fmt != "parquet" and spec.descriptor else None
     # Only literal text chosen above is spliced in: the table's own number column and filters.
     number, filters = ("work_number", _WORK_FILTERS) if table == "scores" else ("author_number", "true")
     connection = duckdb.connect()
@@ -118,7 +124,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         )
         relation.create_view("export_rows")
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
-        options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd", "json": "format json"}
+        options = {"csv": "format csv, header true", "json": "format json",
+                   "parquet": f"format parquet, compression zstd, {parquet_kv_metadata(provenance, relation.columns)}"}
         try:
             run_sql(connection, f"copy export_rows to {literal(str(partial))} ({options[fmt]})")
             rows = connection.sql("select count(*) from export_rows").fetchall()[0][0]
@@ -126,6 +133,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         except (duckdb.Error, OSError) as error:
             partial.unlink(missing_ok=True)
             raise DataRankError(f"export: cannot write {output}: {_first_line(error)}") from None
+        if package is not None:
+            write_descriptor(output, package, fmt, provenance, list(zip(relation.columns, map(str, relation.types), strict=True)))
         return rows
     finally:
         connection.close()

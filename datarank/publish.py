@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from datarank import DataRankError
-from datarank.catalog import catalog_views
+from datarank.catalog import CATALOG_STORAGE_VERSION, comment_statements, published_catalog
 from datarank.db import run_sql
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 
@@ -24,12 +24,22 @@ def stage_version(core_dir: Path, staged: Path) -> None:
 
 def write_catalog(lake: Lake) -> None:
     """(Re)write `datarank.duckdb`: views over `current/`, so ad hoc DuckDB sessions see the
-    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`)."""
+    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`), with a
+    comment on every view and column the data dictionary describes. Movable, and readable by
+    DuckDB 0.10.1 and later (datarank.catalog says how)."""
     temporary = lake.catalog_path.with_name(f".{lake.catalog_path.name}.partial")
     temporary.unlink(missing_ok=True)
-    connection = duckdb.connect(str(temporary))
+    # A view is bound when it is made: the temp_directory a client of the catalog would have makes
+    # its paths the data dir's, whatever the working directory holds.
+    config = {"storage_compatibility_version": CATALOG_STORAGE_VERSION,
+              "temp_directory": str(lake.catalog_path.absolute()) + ".tmp"}
+    connection = duckdb.connect(str(temporary), config=config)
     try:
-        for statement in catalog_views(lake.root / "current", lake.run_files()):
+        for statement in published_catalog(lake.root, lake.run_files()):
+            run_sql(connection, statement)
+        published = {(view, None) for (view,) in connection.sql("select view_name from duckdb_views() where not internal").fetchall()}
+        published |= set(connection.sql("select table_name, column_name from duckdb_columns() where not internal").fetchall())
+        for statement in comment_statements(published):
             run_sql(connection, statement)
     finally:
         connection.close()

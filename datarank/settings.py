@@ -37,6 +37,8 @@ class ExportSpec:
         type: Only works of this type (scores only).
         table: Which ranked table: `scores` (one row per work, the default) or `researchers` (one
             row per author, SPEC §8).
+        descriptor: For csv and json, write or update `datapackage.json` beside the file (its
+            provenance and column schema); a Parquet export carries them in its metadata.
     """
 
     output: str
@@ -45,6 +47,7 @@ class ExportSpec:
     year: int | None = None
     type: str | None = None
     table: str = "scores"
+    descriptor: bool = True
 
     def path(self, data_dir: Path) -> Path:
         output = Path(self.output).expanduser()

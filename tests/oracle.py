@@ -4,18 +4,29 @@ Written from the SPEC, not from `sql/`, and importing nothing from `datarank`, s
 pipeline cannot hide in its own expected values. It is slow (Python loops over every record and
 edge) and meant for snapshots of a few thousand works at most.
 
-Reading (SPEC §3): the part files named by ``data/works/manifest`` (legacy layout), gzip JSON
-Lines split on ``\\n`` only (U+2028 inside strings is not a line break); a line that is not a JSON
-object, or has no valid work id, is quarantined. The copy with the greatest ``updated_date`` wins,
+Reading (SPEC §3): the part files named by the manifest of one of the three layouts —
+``data/parquet/works/manifest.json`` (Parquet parts), ``data/jsonl/works/manifest.json`` or the
+legacy ``data/works/manifest`` (also found under ``legacy-data/``), the newest present winning as
+docs/ingest.md says. JSON Lines parts are gzip, split on ``\\n`` only (U+2028 inside strings is
+not a line break); Parquet rows are read with pyarrow, their ``updated_date`` a timestamp and only
+the columns the metric needs fetched (so ``ids`` as a MAP and ``abstract_inverted_index`` as a JSON
+string never matter). A line or row that is not a JSON object, or has no valid work id, is
+quarantined. The copy with the greatest ``updated_date`` wins (a missing one loses to any date),
 ties to the later partition, then later part file, then later line. Works listed in
 ``data/merged_ids/works/*.csv.gz`` are dropped and references to them follow ``merge_into_id``
-(chains followed).
+(chains followed); an id merged more than once keeps the row with the latest ``merge_date``
+(docs/metric.md; an unreadable date is the oldest). Two merges of one id on one date are left
+undecided by the docs: the oracle takes the later file by name, then the later line, and the
+property test never writes such a pair. Works listed in the layout's ``deleted_ids.csv`` (beside
+its manifest) are dropped.
 
 The metric (SPEC §2): C = cited_by_count (null/negative → 0); B = ln(1 + C); citers of p are the
 distinct works q ≠ p of the snapshot referencing p; ordered by C(q) desc, then id number asc, the
 first `cap` are considered; of those, the ones sharing an author id with p are self-citations and
 dropped; N = Σ ln(1 + C(q)) / max(outdegree(q), 1), outdegree = referenced_works_count, or when
 that is absent/null the number of distinct valid ids in referenced_works; DataRank = (1−d)·B + d·N.
+Each considered citer is also kept as an `OracleCiter` (its place in the cap's order, whether it is
+a self-citation, and what it adds to p's DataRank: d · its signal, or 0 for a self-citation).
 """
 
 from __future__ import annotations
@@ -27,14 +38,26 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 _WORK_ID = re.compile(r"(?:https?://openalex\.org/)?w([0-9]{1,18})", re.IGNORECASE | re.ASCII)
 _AUTHOR_ID = re.compile(r"(?:https?://openalex\.org/)?a([0-9]{1,18})", re.IGNORECASE | re.ASCII)
 _PARTITION = re.compile(r"updated_date=([0-9]{4}-[0-9]{2}-[0-9]{2})")
 _PART = re.compile(r"part_([0-9]+)\.")
+
+#: The layouts of SPEC §3: (name, works folder from the bucket root, manifest), newest first.
+LAYOUTS = (
+    ("parquet", "data/parquet/works", "manifest.json"),
+    ("jsonl", "data/jsonl/works", "manifest.json"),
+    ("legacy", "data/works", "manifest"),
+    ("legacy", "legacy-data/works", "manifest"),
+)
+#: The only Parquet columns the metric reads.
+_PARQUET_COLUMNS = ("id", "cited_by_count", "referenced_works", "referenced_works_count", "authorships", "updated_date")
 
 
 def work_number(value: Any) -> int | None:
@@ -84,15 +107,36 @@ def outdegree(record: dict[str, Any]) -> int:
     return len({n for n in (work_number(r) for r in reference_entries(record)) if n is not None})
 
 
+def signal(record: dict[str, Any]) -> float:
+    """What a citer q gives each work it cites: ln(1 + C(q)) / max(outdegree(q), 1)."""
+    return math.log1p(citation_count(record)) / max(outdegree(record), 1)
+
+
 @dataclass(frozen=True)
 class Line:
-    """One line of one part file, where it sits (for the dedup tie-break and the quarantine)."""
+    """One line (JSON Lines) or row (Parquet) of one part file, where it sits (for the dedup
+    tie-break and the quarantine)."""
 
     source_file: str  # key from the bucket root, e.g. data/works/updated_date=…/part_000.gz
     partition: str
     part: int
     line_number: int  # 1-based
-    text: str
+    text: str | None  # the line of a JSON Lines file
+    row: dict[str, Any] | None = None  # the row of a Parquet file
+
+
+@dataclass(frozen=True)
+class OracleCiter:
+    """One considered citer q of a cited work p (SPEC §2): the cap kept it."""
+
+    cited: int
+    citing: int
+    rank: int  # 1-based place in the cap's order (C(q) desc, id asc)
+    cited_by_count: int  # C(q)
+    outdegree: int
+    signal: float  # ln(1 + C(q)) / max(outdegree(q), 1)
+    is_self_citation: bool  # shares an author id with p
+    contribution: float  # what q adds to p's DataRank: d · signal, 0 for a self-citation
 
 
 @dataclass
@@ -123,30 +167,55 @@ class OracleResult:
     records: dict[int, dict[str, Any]]  # the winning copy of each work in the snapshot
     quarantine: list[tuple[str, int]]  # (source_file, line_number)
     counts: dict[str, int]
+    layout: str = "legacy"
+    #: Every considered citer, by (cited, citing).
+    citers: dict[tuple[int, int], OracleCiter] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _key_of(url: str) -> str:
-    """`s3://openalex/data/works/…` or `data/works/…` → `data/works/…`."""
-    if "://" in url:
-        url = url.split("://", 1)[1].split("/", 1)[1]
-    return url.lstrip("/")
+def find_layout(root: Path) -> tuple[str, str, Path]:
+    """(layout, works folder from the root, manifest path) of the newest layout under `root`."""
+    for layout, works, manifest in LAYOUTS:
+        if (root / works / manifest).is_file():
+            return layout, works, root / works / manifest
+    raise FileNotFoundError(f"no works manifest under {root}")
+
+
+def _key_of(url: str, works: str) -> str:
+    """A manifest url (`s3://openalex/data/works/…`, `data/works/…`) → its key under the works
+    folder read: `<works>/updated_date=…/part_….`."""
+    tail = url[url.index("updated_date=") :]
+    return f"{works}/{tail}"
+
+
+def manifest_urls(root: Path) -> tuple[str, str, list[str]]:
+    """(layout, works folder, the part urls its manifest lists)."""
+    layout, works, manifest_path = find_layout(root)
+    manifest = json.loads(manifest_path.read_text())
+    entries = manifest["entries"] if layout == "legacy" else manifest["files"]
+    return layout, works, [entry["url"] for entry in entries]
 
 
 def read_lines(root: Path) -> list[Line]:
-    """Every line of every part file the legacy manifest names, in (partition, part) order."""
-    manifest = json.loads((root / "data" / "works" / "manifest").read_text())
-    lines: list[Line] = []
+    """Every line (row) of every part file the manifest names, in (partition, part) order."""
+    layout, works, urls = manifest_urls(root)
     files = []
-    for entry in manifest["entries"]:
-        key = _key_of(entry["url"])
+    for url in urls:
+        key = _key_of(url, works)
         partition = _PARTITION.search(key)
         part = _PART.search(key)
         assert partition and part, key
         files.append((partition.group(1), int(part.group(1)), key))
+    lines: list[Line] = []
     for partition, part, key in sorted(files):
+        if layout == "parquet":
+            table = pq.read_table(root / key)
+            columns = [name for name in _PARQUET_COLUMNS if name in table.column_names]
+            for number, row in enumerate(table.select(columns).to_pylist(), start=1):
+                lines.append(Line(key, partition, part, number, None, row))
+            continue
         data = gzip.decompress((root / key).read_bytes())
         chunks = data.split(b"\n")
         if chunks and chunks[-1] == b"":
@@ -156,21 +225,49 @@ def read_lines(root: Path) -> list[Line]:
     return lines
 
 
-def read_merges(root: Path) -> dict[int, int]:
-    merges: dict[int, int] = {}
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def _merge_date(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value.strip()) if value else date.min
+    except ValueError:
+        return date.min
+
+
+def read_merges(root: Path) -> dict[int, int | None]:
+    """Merged id → where it went (None: an id that is no work id). An id merged more than once
+    keeps its latest merge_date (equal dates, which the docs leave open: the later file by name,
+    then the later line)."""
+    latest: dict[int, tuple[tuple[date, str, int], int | None]] = {}
     folder = root / "data" / "merged_ids" / "works"
     for path in sorted(folder.glob("*.csv.gz")) if folder.is_dir() else []:
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
-        for row in csv.DictReader(io.StringIO(text)):
-            source, target = work_number(row["id"]), work_number(row["merge_into_id"])
-            if source is not None and target is not None:
-                merges[source] = target
-    return merges
+        for line, row in enumerate(_csv_rows(gzip.decompress(path.read_bytes())), start=1):
+            source = work_number(row["id"])
+            if source is None:
+                continue
+            order = (_merge_date(row.get("merge_date")), path.name, line)
+            if source not in latest or order > latest[source][0]:
+                latest[source] = (order, work_number(row["merge_into_id"]))
+    return {source: target for source, (_, target) in latest.items()}
 
 
-def parse_line(text: str) -> dict[str, Any] | None:
-    """The record of a good line, or None for a line that goes to quarantine."""
-    if not text.strip():
+def read_deletions(root: Path) -> set[int]:
+    """The ids of the layout's deleted_ids.csv (June 2026 layouts; the legacy one has none)."""
+    layout, works, _ = find_layout(root)
+    path = root / works / "deleted_ids.csv"
+    if layout == "legacy" or not path.is_file():
+        return set()
+    return {n for n in (work_number(row["work_id"]) for row in _csv_rows(path.read_bytes())) if n is not None}
+
+
+def parse_line(line: Line | str) -> dict[str, Any] | None:
+    """The record of a good line (or Parquet row), or None for one that goes to quarantine."""
+    if isinstance(line, Line) and line.row is not None:
+        return line.row if work_number(line.row.get("id")) is not None else None
+    text = line.text if isinstance(line, Line) else line
+    if text is None or not text.strip():
         return None
     try:
         record = json.loads(text)
@@ -183,6 +280,8 @@ def parse_line(text: str) -> dict[str, Any] | None:
 
 def _updated(record: dict[str, Any]) -> datetime:
     value = record.get("updated_date")
+    if isinstance(value, datetime):  # a Parquet timestamp
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else datetime.min
     except ValueError:
@@ -193,7 +292,7 @@ def _updated(record: dict[str, Any]) -> datetime:
 
 
 def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
-    """DataRank for every work of the snapshot under `root`, by SPEC §2–§3."""
+    """DataRank for every work of the snapshot under `root` (a bucket root), by SPEC §2–§3."""
     counts = dict.fromkeys(
         ("lines_read", "quarantined", "good_lines", "invalid_references", "invalid_authors"), 0
     )
@@ -201,7 +300,7 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
     best: dict[int, tuple[tuple[datetime, str, int, int], dict[str, Any]]] = {}
     for line in read_lines(root):
         counts["lines_read"] += 1
-        record = parse_line(line.text)
+        record = parse_line(line)
         if record is None:
             counts["quarantined"] += 1
             quarantine.append((line.source_file, line.line_number))
@@ -217,15 +316,17 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
     counts["duplicates_superseded"] = counts["good_lines"] - len(best)
 
     merges = read_merges(root)
+    deleted = read_deletions(root)
 
-    def resolve(number: int) -> int:
+    def resolve(number: int) -> int | None:
         seen = set()
-        while number in merges and number not in seen:
-            seen.add(number)
-            number = merges[number]
-        return number
+        target: int | None = number
+        while target is not None and target in merges and target not in seen:
+            seen.add(target)
+            target = merges[target]
+        return target
 
-    records = {n: rec for n, (_, rec) in best.items() if n not in merges}
+    records = {n: rec for n, (_, rec) in best.items() if n not in merges and n not in deleted}
     counts["merged_or_deleted_dropped"] = len(best) - len(records)
     counts["works"] = len(records)
 
@@ -236,7 +337,7 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
             if number is None:
                 continue
             p = resolve(number)
-            if p != q and p in records:
+            if p is not None and p != q and p in records:
                 citers[p].add(q)
     counts["citations"] = sum(len(c) for c in citers.values())
 
@@ -247,6 +348,7 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
     counts["authorships"] = sum(len(a) for a in authors.values())
 
     rows: dict[int, OracleRow] = {}
+    considered_citers: dict[tuple[int, int], OracleCiter] = {}
     for p, rec in records.items():
         c = citation_count(rec)
         base = math.log1p(c)
@@ -254,7 +356,19 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
         considered = ordered[:cap]
         self_cites = [q for q in considered if authors[q] & authors[p]]
         kept = [q for q in considered if q not in self_cites]
-        network = sum(math.log1p(citation_count(records[q])) / max(outdegree(records[q]), 1) for q in kept)
+        network = sum(signal(records[q]) for q in kept)
+        for position, q in enumerate(considered, start=1):
+            is_self = q in self_cites
+            considered_citers[(p, q)] = OracleCiter(
+                cited=p,
+                citing=q,
+                rank=position,
+                cited_by_count=citation_count(records[q]),
+                outdegree=outdegree(records[q]),
+                signal=signal(records[q]),
+                is_self_citation=is_self,
+                contribution=0.0 if is_self else damping * signal(records[q]),
+            )
         base_contribution = (1 - damping) * base
         network_contribution = damping * network
         datarank = base_contribution + network_contribution
@@ -283,4 +397,5 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
     for row in ranked:
         near = [r.rank for r in ranked if math.isclose(r.datarank, row.datarank, rel_tol=1e-9, abs_tol=1e-12)]
         row.rank_range = (min(near), max(near))
-    return OracleResult(rows, records, quarantine, counts)
+    layout, _, _ = find_layout(root)
+    return OracleResult(rows, records, quarantine, counts, layout, considered_citers)

@@ -42,7 +42,8 @@ def test_every_deployment_loads_its_flow_and_its_parameters_validate(config: dic
             key: value for key, value in parameters.items() if key != "exports"
         }
         if "exports" in parameters:
-            exports = [{k: v for k, v in dataclasses.asdict(e).items() if v is not None} for e in validated["exports"]]
+            defaults = {f.name: f.default for f in dataclasses.fields(validated["exports"][0])}
+            exports = [{k: v for k, v in dataclasses.asdict(e).items() if v != defaults[k]} for e in validated["exports"]]
             assert exports == parameters["exports"]
         assert deployment["work_pool"]["name"] == "datarank"
     assert flows == {"datarank", "datarank-ingest", "datarank-compute", "datarank-export"}

@@ -72,8 +72,8 @@ def test_published_views_still_answer(published_sample: Path) -> None:
 
 
 def test_export_writes_the_file_asked_for_and_nothing_else(published_sample: Path, tmp_path: Path) -> None:
-    """A quote and a semicolon in the name cannot reach the SQL; no partial file stays behind; a
-    folder that does not exist is an error, not created."""
+    """A quote and a semicolon in the name cannot reach the SQL; no partial file stays behind (the
+    file and its datapackage.json only); a folder that does not exist is an error, not created."""
     import polars as pl
 
     from datarank.outputs import export
@@ -83,7 +83,7 @@ def test_export_writes_the_file_asked_for_and_nothing_else(published_sample: Pat
     target.parent.mkdir()
     rows = export(published_sample, ExportSpec(output=str(target), top=7))
     assert rows == 7
-    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, "datapackage.json"])
     assert pl.read_csv(target)["rank"].to_list() == [1, 2, 3, 4, 5, 6, 7]
     missing = tmp_path / "nowhere" / "top.csv"
     with pytest.raises(DataRankError, match="does not exist"):

@@ -22,7 +22,12 @@ def _imports() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        # Imports only the type checker sees (`if TYPE_CHECKING:`) are not made at run time.
+        for block in ast.walk(tree):
+            if isinstance(block, ast.If) and getattr(block.test, "id", None) == "TYPE_CHECKING":
+                block.body = []
+        for node in ast.walk(tree):
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 # `from datarank.ingest import plan` imports the module plan, not what the package's

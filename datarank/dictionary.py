@@ -1,0 +1,303 @@
+"""The data dictionary: every published view and column, with its type, meaning, unit and the rule
+that makes it. It is the one place they are written down; from it come the catalog's
+`COMMENT ON VIEW/COLUMN` (datarank.catalog), `datarank describe`, docs/tables.md, and the column
+descriptions of every export's provenance (datarank.provenance).
+
+`tests/integration/test_dictionary.py` fails when a column of a published view is missing here, has
+another type, or is described here but no longer published.
+
+Rules name the docs a reader has (docs/metric.md, docs/ingest.md, README sections) and the SQL file
+or Python that computes the column; formulas use the letters of docs/metric.md: C(p) citations,
+B(p) base score, N(p) network score, d damping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datarank import DataRankError
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a published view.
+
+    Attributes:
+        name: As the view names it.
+        type: The DuckDB type the view shows (`DESCRIBE <view>`).
+        meaning: What one value says, for a reader of an export.
+        unit: What it counts or measures in ("" where it is an id, a flag or text).
+        rule: Which rule makes it: the formula or definition, and where it is documented.
+    """
+
+    name: str
+    type: str
+    meaning: str
+    unit: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of the catalog (`datarank.duckdb`, `datarank query`, `datarank.open()`)."""
+
+    name: str
+    grain: str
+    made_by: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+_METRIC = "docs/metric.md"
+_SCORES_SQL = "sql/out/out_datarank__scores.sql"
+
+SCORES = View(
+    name="scores",
+    grain="one row per work of the snapshot: the ranked table, best first by rank",
+    made_by=_SCORES_SQL,
+    columns=(
+        Column("work_id", "VARCHAR", "the work's OpenAlex id, as `W` and its number", "",
+               "'W' || work_number"),
+        Column("work_number", "BIGINT", "the number of the work's OpenAlex id; joins with works.work_id and the other views' ids", "",
+               "the id's digits (W2741809807 → 2741809807), docs/ingest.md"),
+        Column("cited_by_count", "BIGINT", "C(p): how many works cite this one, as OpenAlex counts them (all of OpenAlex, not only the snapshot)",
+               "citations", f"the record's cited_by_count; null or negative → 0 ({_METRIC})"),
+        Column("base_score", "DOUBLE", "B(p), the base score", "ln(1 + citations)", f"B(p) = ln(1 + C(p)) ({_METRIC})"),
+        Column("network_score", "DOUBLE", "N(p), the network score: the signal of the considered, non-self citers", "ln(1 + citations) per reference",
+               f"N(p) = Σ ln(1 + C(q)) / max(outdegree(q), 1) over considered, non-self citers q ({_METRIC})"),
+        Column("base_contribution", "DOUBLE", "the base score's part of DataRank", "DataRank points", f"(1 − d) · B(p) ({_METRIC})"),
+        Column("network_contribution", "DOUBLE", "the network score's part of DataRank", "DataRank points", f"d · N(p) ({_METRIC})"),
+        Column("datarank", "DOUBLE", "DataRank, the score works are ranked by", "DataRank points",
+               f"(1 − d) · B(p) + d · N(p), d = damping, default 0.85 ({_METRIC})"),
+        Column("base_share", "DOUBLE", "the share of DataRank from the base score; null where DataRank is 0", "fraction (0–1)",
+               "base_contribution / datarank"),
+        Column("network_share", "DOUBLE", "the share of DataRank from the citation network; null where DataRank is 0", "fraction (0–1)",
+               "network_contribution / datarank"),
+        Column("citers_in_snapshot", "BIGINT", "works of the snapshot that cite this one (after merged ids are redirected)", "works",
+               f"distinct citing works q ≠ p found in the snapshot ({_METRIC})"),
+        Column("citers_considered", "BIGINT", "citers kept by the cap", "works",
+               f"the first `cap` citers by C(q) desc, id asc ({_METRIC}, Cap)"),
+        Column("self_citations_excluded", "BIGINT", "considered citers dropped because they share an author with this work", "works",
+               f"cap first, then this filter ({_METRIC}, Self-citations)"),
+        Column("citers_with_signal", "BIGINT", "considered, non-self citers that are themselves cited (C(q) > 0)", "works",
+               f"({_METRIC}, citers_with_signal)"),
+        Column("cap_bound", "BOOLEAN", "true when the cap left some citers out", "",
+               "citers_in_snapshot > cap"),
+        Column("rank", "BIGINT", "place among all works of the version (1 = best)", "rank",
+               f"by DataRank desc, ties by id asc ({_METRIC}, rank)"),
+        Column("percentile", "DOUBLE", "the share of other works with a strictly lower DataRank (100 = best)", "percent (0–100)",
+               f"100 · percent_rank() over DataRank ({_METRIC}, percentile)"),
+        Column("year_type_rank", "BIGINT", "place among works of the same publication_year and type (1 = best)", "rank",
+               f"rank within publication_year × type; a null year or type is a group of its own ({_METRIC})"),
+        Column("year_type_percentile", "DOUBLE", "percentile within the same publication_year and type (100 = best)", "percent (0–100)",
+               f"percentile within publication_year × type; a group of one is 100 ({_METRIC})"),
+        Column("year_type_works", "BIGINT", "how many works share this work's publication_year and type", "works",
+               "the size of the publication_year × type group"),
+        Column("tier", "VARCHAR", "S1…S5 by the global percentile, or `unranked` where DataRank is 0", "",
+               f"top-percent cut-offs --tiers, default 20, 40, 60, 80: theSindex's quintiles ({_METRIC}, Tiers)"),
+        Column("has_doi", "BOOLEAN", "the work has a DOI (FAIR context, not used in the score)", "",
+               "the record's doi is not null"),
+        Column("is_oa", "BOOLEAN", "the work is open access (FAIR context, not used in the score)", "",
+               "the record's open_access.is_oa"),
+        Column("title", "VARCHAR", "the work's title", "", "the record's display_name, else title"),
+        Column("publication_year", "INTEGER", "the year the work was published", "year", "the record's publication_year"),
+        Column("type", "VARCHAR", "the work's OpenAlex type (article, book, dataset, …)", "", "the record's type"),
+    ),
+)
+
+RESEARCHERS = View(
+    name="researchers",
+    grain="one row per author id of the kept works' authorships: theSindex's researcher score, best first by rank",
+    made_by="sql/out/out_datarank__researchers.sql",
+    columns=(
+        Column("author_id", "VARCHAR", "the author's OpenAlex id, as `A` and its number", "", "'A' || author_number"),
+        Column("author_number", "BIGINT", "the number of the author's OpenAlex id; joins with authorships.author_id", "",
+               "the id's digits (A5023888391 → 5023888391)"),
+        Column("works", "BIGINT", "how many works of the snapshot list the author", "works",
+               "distinct (work, author) pairs of the authorships view"),
+        Column("researcher_score", "DOUBLE", "the mean DataRank of the author's ten best works (all of them when fewer)",
+               "DataRank points", f"mean of scores.datarank over the author's min(10, works) works of best rank ({_METRIC}, The researcher score)"),
+        Column("rank", "BIGINT", "place among all authors by researcher_score (1 = best)", "rank",
+               f"researcher_score desc, ties by the author id's number asc ({_METRIC}, The researcher score)"),
+        Column("percentile", "DOUBLE", "100 × the share of other authors with a strictly lower researcher_score (100 = best)",
+               "percent (0–100)", f"as for works; tied authors share one value, one author alone is 100 ({_METRIC})"),
+    ),
+)
+
+_WORKS_SQL = "sql/raw/raw_openalex__works.sql, sql/core/core_openalex__works.sql"
+
+WORKS = View(
+    name="works",
+    grain="one row per work of the snapshot (after duplicates, merges and deletions): the fields kept from its record",
+    made_by=_WORKS_SQL,
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id", "", "W2741809807 → 2741809807 (docs/ingest.md)"),
+        Column("doi", "VARCHAR", "the work's DOI as OpenAlex gives it (https://doi.org/…)", "", "the record's doi"),
+        Column("title", "VARCHAR", "the work's title", "", "the record's display_name, else title"),
+        Column("publication_year", "INTEGER", "the year the work was published", "year", "the record's publication_year"),
+        Column("type", "VARCHAR", "the work's OpenAlex type", "", "the record's type"),
+        Column("cited_by_count", "BIGINT", "the record's cited_by_count as read (null where absent; scores.cited_by_count is C(p))",
+               "citations", "the record's cited_by_count"),
+        Column("referenced_works_count", "BIGINT", "the record's referenced_works_count (null where absent)", "references",
+               "the record's referenced_works_count"),
+        Column("n_referenced_ids", "BIGINT", "how many distinct valid ids the record's referenced_works holds", "references",
+               f"outdegree(q) falls back to it where referenced_works_count is null ({_METRIC})"),
+        Column("is_oa", "BOOLEAN", "the work is open access", "", "the record's open_access.is_oa"),
+        Column("oa_status", "VARCHAR", "OpenAlex's open-access status (gold, green, hybrid, bronze, closed, …)", "",
+               "the record's open_access.oa_status"),
+        Column("is_retracted", "BOOLEAN", "the work is retracted", "", "the record's is_retracted"),
+        Column("updated_date", "TIMESTAMP", "when OpenAlex last updated the record; the newest copy of a work wins", "",
+               f"the record's updated_date ({_METRIC}, A duplicate work)"),
+    ),
+)
+
+CITATIONS = View(
+    name="citations",
+    grain="one row per citation link inside the snapshot (citing_id, cited_id), after merged ids are redirected",
+    made_by="sql/core/core_openalex__citations.sql",
+    columns=(
+        Column("citing_id", "BIGINT", "the number of the citing work's id", "", "a work of the snapshot whose referenced_works name cited_id"),
+        Column("cited_id", "BIGINT", "the number of the cited work's id", "",
+               f"a referenced id, merged ids redirected; references outside the snapshot and to itself are dropped ({_METRIC})"),
+    ),
+)
+
+AUTHORSHIPS = View(
+    name="authorships",
+    grain="one row per (work_id, author_id)",
+    made_by="sql/core/core_openalex__authorships.sql",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's id", "", "works.work_id"),
+        Column("author_id", "BIGINT", "the number of an author's OpenAlex id (A…)", "",
+               "authorships[].author.id; authors without a valid id are dropped and counted (docs/ingest.md)"),
+    ),
+)
+
+CITERS = View(
+    name="citers",
+    grain="one row per (cited work, considered citer): the citers a work's network score is made of",
+    made_by="sql/out/out_datarank__citers.sql",
+    columns=(
+        Column("cited_id", "BIGINT", "the number of the cited work's id", "", "scores.work_number"),
+        Column("citing_id", "BIGINT", "the number of the citer's id", "", "citations.citing_id"),
+        Column("citer_rank", "BIGINT", "the citer's place in the cap's order (1 = first)", "rank",
+               f"by C(q) desc, id asc; only citer_rank ≤ cap are kept ({_METRIC}, Cap)"),
+        Column("citer_cited_by_count", "BIGINT", "C(q), the citer's own citations", "citations",
+               f"the citer's cited_by_count, null or negative → 0 ({_METRIC})"),
+        Column("citer_outdegree", "BIGINT", "outdegree(q): how many works the citer references", "references",
+               f"referenced_works_count, else the distinct valid ids in referenced_works ({_METRIC})"),
+        Column("citer_signal", "DOUBLE", "what the citer passes to each work it cites", "ln(1 + citations) per reference",
+               f"ln(1 + C(q)) / max(outdegree(q), 1) ({_METRIC})"),
+        Column("is_self_citation", "BOOLEAN", "the citer shares an author id with the cited work, so it adds nothing", "",
+               f"any common author id ({_METRIC}, Self-citations)"),
+        Column("contribution", "DOUBLE", "what this citer adds to the cited work's DataRank (0 for a self-citation)", "DataRank points",
+               "d · citer_signal, 0 where is_self_citation"),
+    ),
+)
+
+QUARANTINE = View(
+    name="quarantine",
+    grain="one row per input line that was not a usable work",
+    made_by="sql/core/core_openalex__quarantine.sql",
+    columns=(
+        Column("source_file", "VARCHAR", "the part file the line came from, as the snapshot's manifest names it", "", "docs/ingest.md"),
+        Column("line_number", "BIGINT", "the line's number in that file (1 = first)", "line", "counted over the file's lines"),
+        Column("reason", "VARCHAR", "why the line was set aside (not valid JSON, no work id, …)", "",
+               "sql/raw/raw_openalex__works.sql, quarantine_reason"),
+        Column("line_head", "VARCHAR", "the first 1,024 characters of the line", "", "left(line, 1024)"),
+    ),
+)
+
+_RUN = "the run manifest's"
+_RUNS_MADE_BY = "datarank/manifest.py (run_row), one run.parquet per version"
+# The runs view: one row per version, flattened from its manifest.json.
+RUNS = View(
+    name="runs",
+    grain="one row per published version: how it was made",
+    made_by=_RUNS_MADE_BY,
+    columns=(
+        Column("version", "VARCHAR", "the published version (v000001, …)", "", "numbered by the lake, never reused"),
+        Column("previous_version", "VARCHAR", "the version that was current before this one (null for the first)", "", f"{_RUN} previous_version"),
+        Column("run_id", "VARCHAR", "the run's id", "", f"{_RUN} run_id"),
+        Column("started_at", "VARCHAR", "when the run started (ISO 8601, UTC)", "", f"{_RUN} started_at"),
+        Column("finished_at", "VARCHAR", "when the manifest was written (ISO 8601, UTC)", "", f"{_RUN} finished_at"),
+        Column("package_version", "VARCHAR", "the version of DataRank that made it", "", f"{_RUN} package_version"),
+        Column("python_version", "VARCHAR", "Python's version", "", f"{_RUN} software"),
+        Column("duckdb_version", "VARCHAR", "DuckDB's version", "", f"{_RUN} software"),
+        Column("polars_version", "VARCHAR", "Polars' version", "", f"{_RUN} software"),
+        Column("pyarrow_version", "VARCHAR", "PyArrow's version", "", f"{_RUN} software"),
+        Column("prefect_version", "VARCHAR", "Prefect's version (null where it is not installed)", "", f"{_RUN} software"),
+        Column("engine", "VARCHAR", "what scored it: duckdb or spark", "", "--engine"),
+        Column("cap", "BIGINT", "the cap on citers considered per work", "works", "--cap, default 200"),
+        Column("damping", "DOUBLE", "d, the weight of the network score", "fraction (0–1)", "--damping, default 0.85"),
+        Column("max_row_drop", "DOUBLE", "the largest drop in works from the previous version the checks allowed", "fraction (0–1)",
+               "--max-row-drop, default 0.05"),
+        Column("snapshot_uri", "VARCHAR", "where the snapshot was read from (credentials masked as ***)", "", f"{_RUN} snapshot.uri"),
+        Column("snapshot_layout", "VARCHAR", "the snapshot's layout (legacy, jsonl, parquet)", "", "docs/ingest.md, Layouts"),
+        Column("snapshot_date", "VARCHAR", "the snapshot's date: its newest updated_date= partition", "", f"{_RUN} snapshot.latest_partition"),
+        Column("latest_partition", "VARCHAR", "the newest updated_date= partition (the same as snapshot_date)", "",
+               f"{_RUN} snapshot.latest_partition"),
+        Column("manifest_record_count", "BIGINT", "the record count the snapshot's manifest states", "records", "the snapshot manifest's total"),
+        Column("files_in_manifest", "BIGINT", "part files the snapshot's manifest lists", "files", f"{_RUN} snapshot.files"),
+        Column("files_read", "BIGINT", "part files this run read", "files", "new or changed since the last ingest (docs/ingest.md)"),
+        Column("files_cached", "BIGINT", "part files taken unchanged from the lake", "files", "same size and ETag as already read"),
+        Column("lines_read", "BIGINT", "lines of every part file", "lines", "docs/reliability.md, accounting"),
+        Column("quarantined", "BIGINT", "lines set aside as not a work", "lines", "the quarantine view's rows"),
+        Column("works", "BIGINT", "works kept", "works", "the works view's rows"),
+        Column("duplicates_superseded", "BIGINT", "older copies of works that a newer copy replaced", "records",
+               f"{_METRIC}, A duplicate work"),
+        Column("merged_or_deleted_dropped", "BIGINT", "records dropped as merged into another work or deleted", "records", "docs/ingest.md"),
+        Column("invalid_references", "BIGINT", "malformed ids dropped from referenced_works", "references", "docs/ingest.md"),
+        Column("invalid_authors", "BIGINT", "authorships dropped for lacking a valid author id", "authorships", "docs/ingest.md"),
+        Column("citations", "BIGINT", "citation links inside the snapshot", "links", "the citations view's rows"),
+        Column("authorships", "BIGINT", "(work, author) pairs", "pairs", "the authorships view's rows"),
+        Column("scores", "BIGINT", "works scored", "works", "the scores view's rows"),
+        Column("researchers", "BIGINT", "authors given a researcher score", "authors", "the researchers view's rows"),
+        Column("checks_passed", "BIGINT", "data checks that passed before publish", "checks", "README, Checks before publish"),
+        Column("ingest_s", "DOUBLE", "time the ingest stage took", "seconds", f"{_RUN} timings_s"),
+        Column("score_s", "DOUBLE", "time the score stage took", "seconds", f"{_RUN} timings_s"),
+        Column("check_s", "DOUBLE", "time the check stage took", "seconds", f"{_RUN} timings_s"),
+        Column("compare_s", "DOUBLE", "time the comparison with the previous version took", "seconds", f"{_RUN} timings_s"),
+        Column("new_works", "BIGINT", "works not in the previous version", "works", "README, What changed since last night"),
+        Column("removed_works", "BIGINT", "works of the previous version no longer published", "works", "datarank diff"),
+        Column("rank_changed", "BIGINT", "works in both versions whose rank changed", "works", "datarank diff"),
+        Column("score_changed", "BIGINT", "works in both versions whose DataRank changed by more than 1e-9", "works", "datarank diff"),
+        Column("entered_top", "BIGINT", "works that entered the top 100", "works", "datarank diff --top 100"),
+        Column("left_top", "BIGINT", "works that left the top 100", "works", "datarank diff --top 100"),
+        Column("top_movers", "STRUCT(work_id VARCHAR, rank_from BIGINT, rank_to BIGINT, rank_gain BIGINT, datarank_from DOUBLE, "
+               "datarank_to DOUBLE, datarank_change DOUBLE, title VARCHAR)[]",
+               "the ten largest rank changes: work, rank and DataRank before and after", "", "datarank diff, largest rank changes"),
+    ),
+)
+
+#: Every view of the catalog, in the order they are documented.
+VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, RUNS)
+
+
+def view(name: str) -> View:
+    """A view by name; refuses an unknown one in one line that lists the others."""
+    for candidate in VIEWS:
+        if candidate.name == name.strip().lower():
+            return candidate
+    raise DataRankError(f"no view {name!r}; the views are {', '.join(v.name for v in VIEWS)}")
+
+
+def comments() -> list[tuple[str, str | None, str]]:
+    """(view, column, text) for every view (column None) and column: the catalog's comments."""
+    found: list[tuple[str, str | None, str]] = []
+    for entry in VIEWS:
+        found.append((entry.name, None, f"{entry.grain}. Made by {entry.made_by}."))
+        found += [(entry.name, column.name, describe_column(column)) for column in entry.columns]
+    return found
+
+
+def describe_column(column: Column) -> str:
+    """One line for a column: its meaning, unit and rule (a catalog comment, an export's description)."""
+    unit = f" [{column.unit}]" if column.unit else ""
+    rule = f" Rule: {column.rule}." if column.rule else ""
+    return f"{column.meaning}{unit}.{rule}"

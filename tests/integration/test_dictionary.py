@@ -1,0 +1,109 @@
+"""The data dictionary covers what is published: every view and column of the catalog is in it with
+its type and has a comment, docs/tables.md is its current rendering, and `datarank describe` shows
+it (as datasette's tests/test_docs.py does for its settings)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from datarank.cli import main
+from datarank.describe import describe
+from datarank.dictionary import VIEWS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _catalog(published_sample: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(published_sample / "datarank.duckdb"), read_only=True)
+
+
+def test_every_published_column_is_in_the_dictionary_with_its_type(published_sample: Path) -> None:
+    with _catalog(published_sample) as catalog:
+        views = sorted(row[0] for row in catalog.sql("select view_name from duckdb_views() where not internal").fetchall())
+        assert views == sorted(entry.name for entry in VIEWS), "a published view is missing from datarank/dictionary.py, or gone"
+        for entry in VIEWS:
+            published = [(row[0], row[1]) for row in catalog.sql(f"describe {entry.name}").fetchall()]
+            documented = [(column.name, column.type) for column in entry.columns]
+            undocumented = [column for column in published if column not in documented]
+            stale = [column for column in documented if column not in published]
+            assert documented == published, (
+                f"{entry.name}: not in datarank/dictionary.py (name, type): {undocumented}; described there but "
+                f"not published: {stale}; describe every published column there (name, type, meaning, unit, rule), "
+                "in the view's order"
+            )
+
+
+def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Path) -> None:
+    with _catalog(published_sample) as catalog:
+        views = catalog.sql("select view_name, comment from duckdb_views() where not internal").fetchall()
+        columns = catalog.sql(
+            "select table_name, column_name, comment from duckdb_columns() where not internal"
+        ).fetchall()
+    assert len(views) == 7
+    assert [name for name, comment in views if not comment] == []
+    # 26 + 12 + 2 + 2 + 8 + 4 + 45 columns, counted in `describe` of each view
+    assert len(columns) == 99
+    assert [(view, column) for view, column, comment in columns if not comment] == []
+    comments = {(view, column): comment for view, column, comment in columns}
+    assert comments[("scores", "datarank")] == (
+        "DataRank, the score works are ranked by [DataRank points]. "
+        "Rule: (1 − d) · B(p) + d · N(p), d = damping, default 0.85 (docs/metric.md)."
+    )
+    assert comments[("scores", "base_share")].startswith("the share of DataRank from the base score; null where DataRank is 0")
+
+
+def test_docs_tables_md_is_the_dictionary() -> None:
+    written = (ROOT / "docs" / "tables.md").read_text()
+    assert written == describe(fmt="markdown") + "\n", (
+        "docs/tables.md is stale: regenerate it with `datarank describe --format markdown > docs/tables.md`"
+    )
+    readme = (ROOT / "README.md").read_text()
+    for entry in VIEWS:
+        assert f"| `{entry.name}` |" in readme, f"README's table of views lacks {entry.name}"
+    assert "docs/tables.md" in readme
+
+
+def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published_sample: Path) -> None:
+    result = CliRunner().invoke(main, ["describe", "scores"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "scores: one row per work of the snapshot: the ranked table, best first by rank"
+    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 26 columns"
+    with _catalog(published_sample) as catalog:
+        published = catalog.sql("describe scores").fetchall()
+    headers = [line for line in lines[3:] if not line.startswith(" ")]
+    assert [header.split()[:2] for header in headers] == [[name, kind] for name, kind, *_ in published]
+    text = "\n".join(lines)
+    assert "datarank                 DOUBLE  [DataRank points]\n    DataRank, the score works are ranked by\n" in text
+    assert "    rule: (1 − d) · B(p) + d · N(p), d = damping, default 0.85 (docs/metric.md)" in text
+    assert "percentile               DOUBLE  [percent (0–100)]" in text
+
+
+def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
+    result = CliRunner().invoke(main, ["describe"])
+    assert result.exit_code == 0
+    assert [line.split()[:2] for line in result.output.splitlines()[1:8]] == [
+        ["scores", "26"], ["works", "12"], ["citations", "2"], ["authorships", "2"], ["citers", "8"],
+        ["quarantine", "4"], ["runs", "45"],
+    ]
+    result = CliRunner().invoke(main, ["describe", "nope"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "datarank: error: no view 'nope'; the views are scores, works, citations, authorships, citers, quarantine, runs"
+    )
+
+
+@pytest.mark.parametrize("view", ["citations", "runs"])
+def test_describe_json_is_the_dictionary(view: str) -> None:
+    result = CliRunner().invoke(main, ["describe", view, "--format", "json"])
+    assert result.exit_code == 0
+    found = json.loads(result.output)
+    assert found["name"] == view
+    assert all(set(column) == {"name", "type", "meaning", "unit", "rule"} for column in found["columns"])
+    if view == "citations":
+        assert [column["name"] for column in found["columns"]] == ["citing_id", "cited_id"]
