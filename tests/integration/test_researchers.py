@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
@@ -193,6 +194,19 @@ def test_export_the_researchers_table(published_sample: Path, sample_oracle: Ora
     assert [r["author_id"] for r in rows] == [f"A{x.author_number}" for x in ranked]
     assert [int(r["rank"]) for r in rows] == list(range(1, 11))
     assert [float(r["researcher_score"]) for r in rows] == pytest.approx([x.researcher_score for x in ranked], rel=1e-9)
+    # Its provenance says which table it is, and describes the researchers' columns.
+    package = json.loads((tmp_path / "datapackage.json").read_text())
+    resource = next(r for r in package["resources"] if r["path"] == "researchers.csv")
+    assert resource["datarank"]["table"] == "researchers" and resource["datarank"]["filters"] == {"top": 10}
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["researcher_score"]["description"].startswith("the mean DataRank of the author's ten best works")
+    assert fields["works"]["type"] == "integer" and fields["author_id"]["type"] == "string"
+    code, output = invoke("export", "--table", "researchers", "--top", "3", "-o", str(tmp_path / "r.parquet"),
+                          "--data-dir", str(published_sample))
+    assert code == 0, output
+    metadata = {k.decode(): v.decode() for k, v in pq.read_metadata(tmp_path / "r.parquet").metadata.items()}
+    assert metadata["table"] == "researchers"
+    assert json.loads(metadata["column_descriptions"])["percentile"].startswith("100 × the share of other authors")
 
     # JSON Lines, every author; the works' filters are refused here.
     code, output = invoke("export", "--table", "researchers", "-o", str(tmp_path / "all.json"), "--data-dir",
