@@ -6,6 +6,8 @@ and Polars frames, and `explain()` gives the same structured result the CLI prin
     >>> results.scores.filter("tier = 'S1'").pl()      # a DuckDB relation → a Polars DataFrame
     >>> results.frame("citations").filter(...)          # a Polars LazyFrame over the Parquet file
     >>> results.explain("W2741809807").work["tier"]
+    >>> results.researchers.order("rank").limit(5).pl()  # theSindex's researcher score (SPEC §8)
+    >>> results.explain("A5023888391").works           # the ten works that make an author's score
 
 Everything reads the version's Parquet files where they lie: nothing is loaded before it is asked
 for, so the same calls work on the sample and on a full snapshot. The version is pinned when
@@ -26,6 +28,7 @@ from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.outputs import Explanation, explain_many, parse_work_id
 from datarank.catalog import catalog_views
+from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 
 #: The views a `Results` offers, as attributes and by name.
@@ -59,12 +62,20 @@ class Results:
     def view(self, name: str) -> duckdb.DuckDBPyRelation:
         """A view by name, as a lazy DuckDB relation (`.pl()` → Polars, `.df()` → pandas)."""
         _check_view(name)
+        if name != "runs" and not (self.folder / f"{name}.parquet").exists():
+            raise DataRankError(f"version {self.version} has no {name} view (published by an older release)")
         return self.connection.sql(f"select * from {name}")
 
     @property
     def scores(self) -> duckdb.DuckDBPyRelation:
         """One row per work: the ranked table (SPEC §4 columns, year × type standing, tier)."""
         return self.view("scores")
+
+    @property
+    def researchers(self) -> duckdb.DuckDBPyRelation:
+        """One row per author: the researcher score (mean DataRank of their ten best works), rank,
+        percentile."""
+        return self.view("researchers")
 
     @property
     def works(self) -> duckdb.DuckDBPyRelation:
@@ -110,17 +121,33 @@ class Results:
         return pl.scan_parquet(self.folder / f"{name}.parquet")
 
     # ---------------------------------------------------------------- explain
-    def explain(self, work_id: str | int, top: int = 10) -> Explanation:
-        """Why a work has its DataRank: the structured result `datarank explain --json` prints.
+    def explain(self, work_id: str | int, top: int = 10) -> Explanation | ResearcherExplanation:
+        """Why a work has its DataRank, or an author their researcher score: the structured result
+        `datarank explain --json` prints.
 
         Args:
-            work_id: `W2741809807`, its URL, or the number 2741809807.
-            top: How many considered citers to list, by contribution.
+            work_id: `W2741809807`, its URL, or the number 2741809807; or an author, `A5023888391`
+                (or its URL), for a `ResearcherExplanation`.
+            top: How many considered citers to list, by contribution (works only).
         """
+        if isinstance(work_id, str) and is_author_id(work_id):
+            return self.explain_researcher(work_id)
         number = work_id if isinstance(work_id, int) else parse_work_id(work_id)
         found = explain_many(self.folder, [number], top=top)
         if not found:
             raise DataRankError(f"explain: W{number} is not in the snapshot of version {self.version}")
+        return found[0]
+
+    def explain_researcher(self, author_id: str | int) -> ResearcherExplanation:
+        """An author's researcher score and the (at most ten) works it is the mean of, best first.
+
+        Args:
+            author_id: `A5023888391`, its URL, or the number 5023888391.
+        """
+        number = author_id if isinstance(author_id, int) else parse_author_id(author_id)
+        found = explain_researchers(self.folder, [number])
+        if not found:
+            raise DataRankError(f"explain: A{number} is the author of no work in version {self.version}")
         return found[0]
 
     # ---------------------------------------------------------------- lifetime

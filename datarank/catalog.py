@@ -46,8 +46,10 @@ CATALOG_FOLDER = (
 
 def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
     """The `create view` statements of the stable query surface over one version's folder (absolute
-    paths: for a reader's own in-memory connection)."""
-    return _views({table: literal(str(version / f"{table}.parquet")) for table in VERSION_TABLES},
+    paths: for a reader's own in-memory connection). A table that a version published by an older
+    release does not have (researchers) gets no view there."""
+    return _views({table: literal(str(version / f"{table}.parquet")) for table in VERSION_TABLES
+                   if (version / f"{table}.parquet").exists()},
                   [literal(str(path)) for path in run_files])
 
 
@@ -57,7 +59,8 @@ def published_catalog(root: Path, run_files: list[Path]) -> list[str]:
     def located(relative: str) -> str:
         return f"{CATALOG_FOLDER} || {literal(relative)}"
 
-    tables = {table: located(f"current/{table}.parquet") for table in VERSION_TABLES}
+    tables = {table: located(f"current/{table}.parquet") for table in VERSION_TABLES
+              if (root / "current" / f"{table}.parquet").exists()}
     return _views(tables, [located(path.relative_to(root).as_posix()) for path in run_files])
 
 

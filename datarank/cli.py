@@ -266,7 +266,8 @@ def _print_summary(state: Any) -> None:
     if state.version:
         lines.append(
             f"publish  {state.version}: {state.score_counts.get('scores', 0):,} works scored "
-            f"(cap {state.settings.cap}, damping {state.settings.damping}) → {state.settings.data_dir / 'current'}"
+            f"(cap {state.settings.cap}, damping {state.settings.damping}), "
+            f"{state.score_counts.get('researchers', 0):,} researchers → {state.settings.data_dir / 'current'}"
         )
     if state.changes:
         changes = state.changes
@@ -305,39 +306,53 @@ def _build_line(state: Any) -> str | None:
 @main.command()
 @data_dir_option
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--table", type=click.Choice(["scores", "researchers"]), default="scores", show_default=True,  # EXPORT_TABLES
+              help="The ranked table: works (scores) or authors (researchers).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,  # EXPORT_FORMATS
               help="Default: from the file extension. json writes JSON Lines.")
-@click.option("--top", type=int, default=None, help="Only the N best-ranked works (after filters).")
-@click.option("--year", type=int, default=None, help="Only works published in this year.")
-@click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …).")
+@click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
+@click.option("--year", type=int, default=None, help="Only works published in this year (scores only).")
+@click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …; scores only).")
 @click.option("--no-descriptor", is_flag=True,
               help="csv and json: do not write or update datapackage.json beside the file.")
 @handle_errors
-def export(data_dir: Path | None, output: Path, fmt: str | None, top: int | None, year: int | None,
+def export(data_dir: Path | None, output: Path, table: str, fmt: str | None, top: int | None, year: int | None,
            work_type: str | None, no_descriptor: bool) -> None:
-    """Write the ranked table of the current version, best first, with its provenance."""
+    """Write a ranked table of the current version, best first (works, or researchers), with its
+    provenance."""
     from datarank.outputs import export as export_table
     from datarank.settings import ExportSpec
 
     spec = ExportSpec(output=str(output.expanduser().absolute()), format=fmt, top=top, year=year, type=work_type,
-                      descriptor=not no_descriptor)
+                      table=table, descriptor=not no_descriptor)
     rows = export_table(_settings(data_dir=data_dir).data_dir, spec)
-    click.echo(f"wrote {rows:,} works to {output}")
+    click.echo(f"wrote {rows:,} {'works' if table == 'scores' else 'researchers'} to {output}")
 
 
 @main.command()
-@click.argument("work_id")
+@click.argument("work_id", metavar="ID")
 @data_dir_option
-@click.option("--top", type=int, default=10, show_default=True, help="How many citers to list.")
+@click.option("--top", type=int, default=10, show_default=True, help="How many citers to list (for a work).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
 @handle_errors
 def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool) -> None:
-    """Why a work has its DataRank: base and network parts, citer counts, top citers."""
+    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers; or why a
+    researcher (A…) has their researcher score: the ten best works it is the mean of."""
+    from datarank.researchers import is_author_id
+
+    folder = _settings(data_dir=data_dir).data_dir
+    if is_author_id(work_id):
+        from datarank.render import render_researcher
+        from datarank.researchers import explain_researcher
+
+        researcher = explain_researcher(folder, work_id, version=version)
+        click.echo(researcher.to_json() if as_json else render_researcher(researcher))
+        return
     from datarank.outputs import explain as explain_work
     from datarank.render import render_explanation
 
-    explanation = explain_work(_settings(data_dir=data_dir).data_dir, work_id, top=top, version=version)
+    explanation = explain_work(folder, work_id, top=top, version=version)
     click.echo(explanation.to_json() if as_json else render_explanation(explanation))
 
 
@@ -348,7 +363,7 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @handle_errors
 def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> None:
-    """Run one read-only SELECT over the views scores, works, citations, authorships, citers,
+    """Run one read-only SELECT over the views scores, researchers, works, citations, authorships, citers,
     quarantine and runs."""
     from datarank.outputs import query as run_query
 
@@ -406,12 +421,15 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
 @click.option("--top", type=int, default=100, show_default=True,
               help="Works in the leaderboard, each with its own page.")
 @click.option("--citers", type=int, default=10, show_default=True, help="Top citers listed on each work's page.")
+@click.option("--researchers", type=int, default=100, show_default=True,
+              help="Researchers in the researcher leaderboard, each with its own page (0: none).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @limit_options
 @handle_errors
-def report(data_dir: Path | None, output: Path, top: int, citers: int, version: str | None, verbose: bool,
-           memory_limit: str | None, threads: int | None) -> None:
-    """Write a static HTML report: a sortable leaderboard with plots, and one page per work in it.
+def report(data_dir: Path | None, output: Path, top: int, citers: int, researchers: int, version: str | None,
+           verbose: bool, memory_limit: str | None, threads: int | None) -> None:
+    """Write a static HTML report: a sortable leaderboard with plots, one page per work in it, and a
+    researcher leaderboard with one page per researcher.
 
     It opens from disk in any browser, with no server and no network."""
     from datarank.report import write_report
@@ -419,6 +437,8 @@ def report(data_dir: Path | None, output: Path, top: int, citers: int, version: 
     _setup_logging(verbose)
     settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
     summary = write_report(settings.data_dir, output, top=top, citers=citers, version=version,
-                           memory_limit=settings.memory_limit, threads=settings.threads)
-    click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works "
+                           memory_limit=settings.memory_limit, threads=settings.threads, researchers=researchers)
+    people = (f" and {summary.researcher_pages:,} of {summary.researchers_ranked:,} researchers"
+              if summary.researcher_pages else "")
+    click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works{people} "
                f"(version {summary.version}) to {summary.output / 'index.html'}")

@@ -92,6 +92,7 @@ class ScoreCounts(TypedDict):
     """What the score stage wrote."""
 
     scores: int
+    researchers: int
     considered_citers: int
     rescored_works: int
 

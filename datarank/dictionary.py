@@ -99,7 +99,7 @@ SCORES = View(
         Column("year_type_works", "BIGINT", "how many works share this work's publication_year and type", "works",
                "the size of the publication_year × type group"),
         Column("tier", "VARCHAR", "S1…S5 by the global percentile, or `unranked` where DataRank is 0", "",
-               f"top-percent cut-offs --tiers, default 1, 5, 10, 50 ({_METRIC}, Tiers)"),
+               f"top-percent cut-offs --tiers, default 20, 40, 60, 80: theSindex's quintiles ({_METRIC}, Tiers)"),
         Column("has_doi", "BOOLEAN", "the work has a DOI (FAIR context, not used in the score)", "",
                "the record's doi is not null"),
         Column("is_oa", "BOOLEAN", "the work is open access (FAIR context, not used in the score)", "",
@@ -107,6 +107,25 @@ SCORES = View(
         Column("title", "VARCHAR", "the work's title", "", "the record's display_name, else title"),
         Column("publication_year", "INTEGER", "the year the work was published", "year", "the record's publication_year"),
         Column("type", "VARCHAR", "the work's OpenAlex type (article, book, dataset, …)", "", "the record's type"),
+    ),
+)
+
+RESEARCHERS = View(
+    name="researchers",
+    grain="one row per author id of the kept works' authorships: theSindex's researcher score, best first by rank",
+    made_by="sql/out/out_datarank__researchers.sql",
+    columns=(
+        Column("author_id", "VARCHAR", "the author's OpenAlex id, as `A` and its number", "", "'A' || author_number"),
+        Column("author_number", "BIGINT", "the number of the author's OpenAlex id; joins with authorships.author_id", "",
+               "the id's digits (A5023888391 → 5023888391)"),
+        Column("works", "BIGINT", "how many works of the snapshot list the author", "works",
+               "distinct (work, author) pairs of the authorships view"),
+        Column("researcher_score", "DOUBLE", "the mean DataRank of the author's ten best works (all of them when fewer)",
+               "DataRank points", f"mean of scores.datarank over the author's min(10, works) works of best rank ({_METRIC}, The researcher score)"),
+        Column("rank", "BIGINT", "place among all authors by researcher_score (1 = best)", "rank",
+               f"researcher_score desc, ties by the author id's number asc ({_METRIC}, The researcher score)"),
+        Column("percentile", "DOUBLE", "100 × the share of other authors with a strictly lower researcher_score (100 = best)",
+               "percent (0–100)", f"as for works; tied authors share one value, one author alone is 100 ({_METRIC})"),
     ),
 )
 
@@ -238,6 +257,7 @@ RUNS = View(
         Column("citations", "BIGINT", "citation links inside the snapshot", "links", "the citations view's rows"),
         Column("authorships", "BIGINT", "(work, author) pairs", "pairs", "the authorships view's rows"),
         Column("scores", "BIGINT", "works scored", "works", "the scores view's rows"),
+        Column("researchers", "BIGINT", "authors given a researcher score", "authors", "the researchers view's rows"),
         Column("checks_passed", "BIGINT", "data checks that passed before publish", "checks", "README, Checks before publish"),
         Column("ingest_s", "DOUBLE", "time the ingest stage took", "seconds", f"{_RUN} timings_s"),
         Column("score_s", "DOUBLE", "time the score stage took", "seconds", f"{_RUN} timings_s"),
@@ -256,7 +276,7 @@ RUNS = View(
 )
 
 #: Every view of the catalog, in the order they are documented.
-VIEWS: tuple[View, ...] = (SCORES, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, RUNS)
+VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, RUNS)
 
 
 def view(name: str) -> View:

@@ -6,7 +6,8 @@
       lake/core/<id>/              works, citations, authorships, quarantine of one ingest; winners
                                    (and winners_changed) for the next night (docs/incremental.md)
       lake/core/current            symlink to the newest complete ingest
-      versions/v000001/            one published version: the tables above + scores, citers, manifest.json
+      versions/v000001/            one published version: the tables above + scores, researchers, citers,
+                                   manifest.json
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
       datarank.duckdb              a DuckDB catalog whose views point at `current`
@@ -37,7 +38,7 @@ from datarank.faults import checkpoint
 from datarank.redact import redact_all
 
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
-VERSION_TABLES = ("scores", "works", "citations", "authorships", "citers", "quarantine")
+VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), copied into each version.

@@ -97,6 +97,7 @@ def run_row(manifest: RunManifest) -> dict[str, Any]:
             "invalid_references", "invalid_authors", "citations", "authorships",
         )},
         "scores": manifest["score_counts"].get("scores"),
+        "researchers": manifest["score_counts"].get("researchers"),
         "checks_passed": len(manifest.get("checks_passed") or []),
         **{f"{stage}_s": timings.get(stage) for stage in ("ingest", "score", "check", "compare")},
         **{key: changes.get(key) for key in (
@@ -120,7 +121,7 @@ def run_frame(manifest: RunManifest) -> pl.DataFrame:
     row = run_row(manifest)
     text_columns = ["previous_version", "snapshot_date", "latest_partition", "snapshot_uri", "snapshot_layout",
                     *(f"{name}_version" for name in ("python", *SOFTWARE))]
-    int_columns = ["new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
+    int_columns = ["researchers", "new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
                    "manifest_record_count"]
     schema = {**{name: pl.String for name in text_columns}, **{name: pl.Int64 for name in int_columns}}
     movers = pl.Series("top_movers", [row.pop("top_movers")], dtype=pl.List(pl.Struct(_MOVER_FIELDS)))

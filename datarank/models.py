@@ -199,6 +199,10 @@ SCORE_MODELS = (
           "output", ONLY_INCREMENTAL, per_mode=True, file="network.parquet"),
     Model("out_datarank__scores", "out", ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network"),
           "output", file="scores.parquet"),
+    # Every author on every run, a night too: any work's DataRank can move any author's rank.
+    Model("out_datarank__researchers", "out",
+          ("out_datarank__scores", "int_datarank__network", "core_openalex__authorships"), "output",
+          file="researchers.parquet"),
     Model("out_datarank__citers", "out", ("int_datarank__considered_citers",), "output", ONLY_FULL, file="citers.parquet"),
     Model("out_datarank__citers", "out",
           ("int_datarank__considered_citers", "previous_datarank__citers", "core_openalex__rescored_works"),
@@ -206,7 +210,9 @@ SCORE_MODELS = (
 )
 
 #: Published file → the model that makes it (the rest of a version is the core's tables).
-SCORE_OUTPUTS = {"scores": "out_datarank__scores", "citers": "out_datarank__citers"}
+SCORE_OUTPUTS = {
+    "scores": "out_datarank__scores", "researchers": "out_datarank__researchers", "citers": "out_datarank__citers",
+}
 
 
 # ---------------------------------------------------------------- checks: a staged version → pass or refuse

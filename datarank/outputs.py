@@ -20,7 +20,7 @@ from datarank.catalog import catalog_views
 from datarank.db import limits, literal, run_sql
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.provenance import export_provenance, parquet_kv_metadata, read_descriptor, write_descriptor
-from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, ExportSpec
+from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, EXPORT_TABLES, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
 
@@ -77,42 +77,50 @@ def query(data_dir: Path, sql: str, version: str | None = None) -> pl.DataFrame:
 
 
 def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
-    """Write the ranked table (best first), filtered as `spec` says, to `spec.path(data_dir)`;
+    """Write a ranked table (best first), filtered as `spec` says, to `spec.path(data_dir)`;
     returns rows written.
 
-    `version` picks a published version (default: the current one).
+    `spec.table` picks the table: `scores` (works; `--year` and `--type` filter them) or
+    `researchers` (authors). `version` picks a published version (default: the current one).
 
-    The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one work
+    The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one row
     per line). The file appears whole or not at all (written under a temporary name, then renamed).
     It says where it came from (datarank.provenance): in its metadata (Parquet), or in
     `datapackage.json` beside it (csv, json; unless `spec.descriptor` is false).
     """
-    output, top, year, work_type = spec.path(data_dir), spec.top, spec.year, spec.type
+    output, top, year, work_type, table = spec.path(data_dir), spec.top, spec.year, spec.type, spec.table
     fmt = spec.format or output.suffix.lstrip(".").lower()
     if fmt == "jsonl" or fmt == "ndjson":
         fmt = "json"
     if fmt not in EXPORT_FORMATS:
         raise DataRankError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
+    if table not in EXPORT_TABLES:
+        raise DataRankError(f"export: unknown table {table!r}; use --table {'|'.join(EXPORT_TABLES)}")
+    if table == "researchers" and (year is not None or work_type is not None):
+        raise DataRankError("export: --year and --type filter works; the researchers table has no year or type")
     if top is not None and top < 1:
         raise DataRankError("export: --top must be at least 1")
     if not output.parent.is_dir():
         raise DataRankError(f"export: folder {output.parent} does not exist")
     folder = Lake(data_dir).version_dir(version)
-    scores = folder / "scores.parquet"
+    path = folder / f"{table}.parquet"
+    if not path.exists():
+        raise DataRankError(f"export: version {folder.name} has no {table} table (published by an older release)")
     provenance = export_provenance(folder, spec)
     package = read_descriptor(output) if fmt != "parquet" and spec.descriptor else None
+    # Only literal text chosen above is spliced in: the table's own number column and filters.
+    number, filters = ("work_number", _WORK_FILTERS) if table == "scores" else ("author_number", "true")
     connection = duckdb.connect()
     try:
         relation = connection.sql(
             f"""
-            select * exclude (work_number)
-            from read_parquet({literal(str(scores))})
-            where ($year is null or publication_year = $year)
-                and ($type is null or lower(type) = lower($type))
+            select * exclude ({number})
+            from read_parquet({literal(str(path))})
+            where {filters}
             order by rank
             limit coalesce($top, 9223372036854775807)
             """,
-            params={"year": year, "type": work_type, "top": top},
+            params={"top": top, **({"year": year, "type": work_type} if table == "scores" else {})},
         )
         relation.create_view("export_rows")
         partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
@@ -130,6 +138,9 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
         return rows
     finally:
         connection.close()
+
+
+_WORK_FILTERS = "($year is null or publication_year = $year) and ($type is null or lower(type) = lower($type))"
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,8 @@ def stage_export(state: RunState) -> RunState:
         output = spec.path(state.settings.data_dir)
         output.parent.mkdir(parents=True, exist_ok=True)
         rows = export(state.settings.data_dir, spec, state.version)
-        state.exports.append({"output": str(output), "rows": rows})
-        log.info("exported %d works to %s", rows, output)
+        state.exports.append({"output": str(output), "rows": rows, "table": spec.table})
+        log.info("exported %d rows of %s to %s", rows, spec.table, output)
     return state
 
 

@@ -1,7 +1,8 @@
 """Where an export came from, written into it: key-value metadata in a Parquet export, and for CSV
 and JSON Lines a Frictionless data package descriptor (`datapackage.json`) beside the file.
 
-Both say the same, taken from the version's run manifest: the version and its run, the snapshot
+Both say the same, taken from the version's run manifest: which table (scores or researchers), the
+version and its run, the snapshot
 (URI with credentials masked, date), the parameters (cap, damping, tiers, the FAIR weights' version
 where the version has one), the package version that made it, and the export's filters. Column
 descriptions come from the data dictionary (datarank.dictionary).
@@ -18,7 +19,7 @@ from typing import Any
 
 from datarank import DataRankError
 from datarank.db import literal
-from datarank.dictionary import SCORES, describe_column
+from datarank.dictionary import describe_column, view
 from datarank.redact import redact
 from datarank.settings import DEFAULT_TIERS, ExportSpec
 
@@ -47,6 +48,7 @@ def export_provenance(folder: Path, spec: ExportSpec) -> dict[str, Any]:
     parameters = manifest.get("parameters") or {}
     snapshot = manifest.get("snapshot") or {}
     provenance = {
+        "table": spec.table,
         "version": manifest.get("version", folder.name),
         "run_id": manifest.get("run_id"),
         "published_at": manifest.get("finished_at"),
@@ -62,11 +64,11 @@ def export_provenance(folder: Path, spec: ExportSpec) -> dict[str, Any]:
     return {key: value for key, value in provenance.items() if value is not None}
 
 
-def column_description(name: str) -> str | None:
-    """An exported column's description from the data dictionary (the `scores` view's)."""
+def column_description(name: str, table: str = "scores") -> str | None:
+    """An exported column's description from the data dictionary (the exported table's view)."""
     try:
-        return describe_column(SCORES.column(name))
-    except KeyError:
+        return describe_column(view(table).column(name))
+    except (KeyError, DataRankError):
         return None
 
 
@@ -74,7 +76,7 @@ def parquet_kv_metadata(provenance: dict[str, Any], columns: list[str]) -> str:
     """COPY's `kv_metadata` option for a Parquet export: one key per provenance entry (text as it is,
     anything else as JSON) and `column_descriptions` (JSON: column → description)."""
     entries = {key: value if isinstance(value, str) else json.dumps(value) for key, value in provenance.items()}
-    descriptions = {name: column_description(name) for name in columns}
+    descriptions = {name: column_description(name, provenance.get("table", "scores")) for name in columns}
     entries["column_descriptions"] = json.dumps({k: v for k, v in descriptions.items() if v}, ensure_ascii=False)
     return "kv_metadata {" + ", ".join(f"{literal(key)}: {literal(value)}" for key, value in entries.items()) + "}"
 
@@ -111,10 +113,11 @@ def write_descriptor(output: Path, package: dict[str, Any], fmt: str, provenance
         "profile": "tabular-data-resource",
         **_FORMATS[fmt],
         "encoding": "utf-8",
-        "title": f"DataRank {provenance.get('version', '')}, best first",
+        "title": f"DataRank {provenance.get('version', '')}{' researchers' if provenance.get('table') == 'researchers' else ''}, best first",
         "sources": [{"title": f"OpenAlex snapshot {provenance.get('snapshot_date', '')}".strip(),
                      "path": provenance.get("snapshot_uri", "")}],
-        "schema": {"fields": [_field(name, kind) for name, kind in columns], "missingValues": [""]},
+        "schema": {"fields": [_field(name, kind, provenance.get("table", "scores")) for name, kind in columns],
+                   "missingValues": [""]},
         "datarank": provenance,
     }
     others = [entry for entry in package.get("resources", []) if not (isinstance(entry, dict) and entry.get("path") == output.name)]
@@ -129,9 +132,9 @@ def write_descriptor(output: Path, package: dict[str, Any], fmt: str, provenance
     return path
 
 
-def _field(name: str, duckdb_type: str) -> dict[str, Any]:
+def _field(name: str, duckdb_type: str, table: str) -> dict[str, Any]:
     field: dict[str, Any] = {"name": name, "type": _FIELD_TYPES.get(duckdb_type, "any")}
-    description = column_description(name)
+    description = column_description(name, table)
     if description:
         field["description"] = description
     return field

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from datarank.outputs import Explanation
+from datarank.researchers import ResearcherExplanation
 
 
 def render_explanation(explanation: Explanation) -> str:
@@ -54,6 +55,33 @@ def render_explanation(explanation: Explanation) -> str:
                 f"  {citer.rank:>4}  {citer.work_id:<13} {citer.cited_by_count:>9,} {citer.outdegree:>6,} "
                 f"{citer.contribution:>13.4f}  {title}{note}"
             )
+    lines.append(f"\nversion {explanation.version}")
+    return "\n".join(lines)
+
+
+def render_researcher(explanation: ResearcherExplanation) -> str:
+    """A researcher's score (SPEC §8) and the works it is the mean of, best first."""
+    researcher, works = explanation.researcher, explanation.works
+    top_percent = 100.0 * researcher["rank"] / explanation.researchers_ranked
+    counted = f"all {len(works)}" if len(works) == researcher["works"] else f"the best {len(works)} of {researcher['works']:,}"
+    lines = [
+        f"{researcher['author_id']}  researcher · {researcher['works']:,} work{'s' if researcher['works'] != 1 else ''} "
+        f"in the snapshot",
+        "",
+        f"Researcher score {researcher['researcher_score']:.1f}   (exactly {researcher['researcher_score']:.4f}; rank "
+        f"{researcher['rank']:,} of {explanation.researchers_ranked:,}, top {top_percent:.1f}%, "
+        f"percentile {researcher['percentile']:.1f})",
+        f"  the mean DataRank of {counted} works (at most the ten best count)",
+        "",
+        f"The works that make the score (of {explanation.works_ranked:,} works ranked)",
+        f"  {'#':>3}  {'work':<13} {'DataRank':>9} {'rank':>8}  {'tier':<8} {'year':>4}  {'type':<12} title",
+    ]
+    for work in works:
+        year = work.publication_year if work.publication_year is not None else "?"
+        lines.append(
+            f"  {work.position:>3}  {work.work_id:<13} {work.datarank:>9.4f} {work.rank:>8,}  {work.tier or '?':<8} "
+            f"{year:>4}  {(work.type or '?')[:12]:<12} {(work.title or '(no title)')[:60]}".rstrip()
+        )
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
 

@@ -3,14 +3,17 @@
     DIR/index.html        the leaderboard of the top N works (sortable; filterable by year, type
                           and tier, with plain inline JS), the tiers and three plots
     DIR/works/W….html     one page per work of the leaderboard: what the seed page shows
+    DIR/researchers.html  the leaderboard of the top researchers by researcher score (SPEC §8)
+    DIR/researchers/A….html  one page per researcher of it: the ten works that make the score
     DIR/report.json       what the report is of; it also marks DIR as a report we may replace
 
 No page loads anything from anywhere: CSS, JS and plots (matplotlib, inline SVG) are inside each
 page and links between pages are relative, so the folder can be zipped, mailed or served as is.
 
 The data comes from SQL over the version: `sql/report/` aggregates the whole snapshot into
-histograms whose size does not depend on it, and `outputs.explain_many` fetches the N works and
-their citers in three queries. Python loops only over the N works of the leaderboard (to write
+histograms whose size does not depend on it, `outputs.explain_many` fetches the N works and
+their citers in three queries, and `researchers.explain_researchers` the researchers and their
+works in three more. Python loops only over the N works of the leaderboard (to write
 their pages) and over plot bins.
 """
 
@@ -33,6 +36,7 @@ from datarank import DataRankError, __version__
 from datarank.db import sql_text
 from datarank.lake import Lake
 from datarank.outputs import Explanation, explain_many, read_only_connection
+from datarank.researchers import ResearcherExplanation, explain_researchers
 
 #: Bins of the histograms (and of each axis of the DataRank × citations heat map).
 PLOT_BINS = 40
@@ -51,6 +55,8 @@ class ReportSummary:
     version: str
     works_ranked: int
     pages: int
+    researcher_pages: int = 0
+    researchers_ranked: int = 0
 
 
 def write_report(
@@ -61,6 +67,7 @@ def write_report(
     version: str | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    researchers: int = 100,
 ) -> ReportSummary:
     """Write the report of a published version (default: the current one) into `output`.
 
@@ -74,6 +81,8 @@ def write_report(
         raise DataRankError("report: --top must be at least 1")
     if citers < 0:
         raise DataRankError("report: --citers must not be negative")
+    if researchers < 0:
+        raise DataRankError("report: --researchers must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
     folder = Lake(data_dir).version_dir(version)
@@ -88,6 +97,10 @@ def write_report(
         numbers = [row[0] for row in connection.sql(
             "select work_number from scores where rank <= $top order by rank", params={"top": top}
         ).fetchall()]
+        # Versions published before researcher scores existed have no researchers view: no pages.
+        authors = [row[0] for row in connection.sql(
+            "select author_number from researchers where rank <= $top order by rank", params={"top": researchers}
+        ).fetchall()] if researchers and "researchers" in _views(connection) else []
         plots_data = {
             name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
             for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
@@ -99,6 +112,9 @@ def write_report(
     if not explanations:
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
+    people = explain_researchers(folder, authors) if authors else []
+    context["researchers"] = people
+    context["researchers_ranked"] = people[0].researchers_ranked if people else 0
 
     output.parent.mkdir(parents=True, exist_ok=True)
     staged = output.with_name(f".{output.name}.partial-{uuid.uuid4().hex[:8]}")
@@ -111,11 +127,13 @@ def write_report(
             (staged / "works" / f"{explanation.work['work_id']}.html").write_text(
                 page.render(**context, e=explanation, root="../")
             )
+        _write_researcher_pages(environment, staged, context, people)
         (staged / _MARKER).write_text(json.dumps({
             "version": folder.name,
             "data_dir": str(Path(data_dir).resolve()),
             "top": top,
             "works_in_report": len(explanations),
+            "researchers_in_report": len(people),
             "works_ranked": context["works_ranked"],
             "generated_at": context["generated_at"],
             "package_version": __version__,
@@ -123,10 +141,30 @@ def write_report(
         _switch_in(staged, output)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return ReportSummary(output, folder.name, context["works_ranked"], len(explanations))
+    return ReportSummary(output, folder.name, context["works_ranked"], len(explanations), len(people),
+                         context["researchers_ranked"])
+
+
+def _write_researcher_pages(
+    environment: Any, staged: Path, context: dict[str, Any], people: list[ResearcherExplanation]
+) -> None:
+    """The researcher leaderboard and one page per researcher on it (none when there are none)."""
+    if not people:
+        return
+    (staged / "researchers").mkdir()
+    (staged / "researchers.html").write_text(environment.get_template("researchers.html.j2").render(**context, root=""))
+    page = environment.get_template("researcher.html.j2")
+    for person in people:
+        (staged / "researchers" / f"{person.researcher['author_id']}.html").write_text(
+            page.render(**context, r=person, root="../")
+        )
 
 
 # ---------------------------------------------------------------- data
+def _views(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in connection.sql("select view_name from duckdb_views() where not internal").fetchall()}
+
+
 def _query(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:
     text = sql_text(step)
     return connection.sql(text, params={k: v for k, v in params.items() if f"${k}" in text}).pl()

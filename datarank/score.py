@@ -38,10 +38,11 @@ _SOURCE_FILES = {
 
 
 def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
-    """Score `core_dir`'s works into `staged` (scores.parquet, citers.parquet, network.parquet).
+    """Score `core_dir`'s works into `staged` (scores.parquet, researchers.parquet, citers.parquet,
+    network.parquet).
 
     Returns:
-        Counts (scores, considered_citers, rescored_works) and, under "build", how it was scored.
+        Counts (scores, researchers, considered_citers, rescored_works) and, under "build", how it was scored.
     """
     engine = engine_for(settings)
     previous, why_full = _rescoring_base(settings, core_dir)
@@ -57,6 +58,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     counts = engine.score(settings, mode, sources, staged)
     return {
         "scores": counts["scores"],
+        "researchers": counts["researchers"],
         "considered_citers": counts["citers"],
         "rescored_works": counts.get("rescored_works", counts["scores"]),
         "build": {

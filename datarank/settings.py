@@ -19,6 +19,8 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 ENGINES = ("duckdb", "spark")
 EXPORT_FORMATS = ("csv", "parquet", "json")
+#: The ranked tables an export can write: works (`scores`) or authors (`researchers`).
+EXPORT_TABLES = ("scores", "researchers")
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,10 @@ class ExportSpec:
             `<data_dir>/exports/` (`datarank export` passes an absolute path).
         format: csv, parquet or json (JSON Lines); None = from the file extension.
         top: Only the N best-ranked works (after the filters).
-        year: Only works published in this year.
-        type: Only works of this type.
+        year: Only works published in this year (scores only).
+        type: Only works of this type (scores only).
+        table: Which ranked table: `scores` (one row per work, the default) or `researchers` (one
+            row per author, SPEC §8).
         descriptor: For csv and json, write or update `datapackage.json` beside the file (its
             provenance and column schema); a Parquet export carries them in its metadata.
     """
@@ -42,6 +46,7 @@ class ExportSpec:
     top: int | None = None
     year: int | None = None
     type: str | None = None
+    table: str = "scores"
     descriptor: bool = True
 
     def path(self, data_dir: Path) -> Path:
@@ -49,9 +54,10 @@ class ExportSpec:
         return output if output.is_absolute() else data_dir / "exports" / output
 
 
-#: Tier cut-offs as top percentages: S1 = top 1%, S2 = top 5%, S3 = top 10%, S4 = top 50%, S5 = the
-#: rest (by percentile; works with DataRank 0 are "unranked"). See docs/metric.md.
-DEFAULT_TIERS = (1.0, 5.0, 10.0, 50.0)
+#: Tier cut-offs as top percentages: theSindex's equal quintiles, S1 = top 20%, S2 = top 40%, S3 = top
+#: 60%, S4 = top 80%, S5 = the rest (by percentile; works with DataRank 0 are "unranked"). See
+#: docs/metric.md; `--tiers 1,5,10,50` gives finer tiers at the top.
+DEFAULT_TIERS = (20.0, 40.0, 60.0, 80.0)
 
 
 #: Spark master URLs we accept: local, local[N], local[*], local[N,F], spark://…, sc://…, yarn, k8s://….
@@ -136,6 +142,8 @@ class Settings:
         for spec in self.exports:
             if spec.format not in (None, *EXPORT_FORMATS):
                 raise DataRankError(f"export {spec.output}: unknown format {spec.format!r}")
+            if spec.table not in EXPORT_TABLES:
+                raise DataRankError(f"export {spec.output}: unknown table {spec.table!r}; use {' or '.join(EXPORT_TABLES)}")
         object.__setattr__(self, "tiers", parse_tiers(self.tiers))
         if self.spark_master is not None and not _SPARK_MASTER.match(self.spark_master):
             raise DataRankError(
@@ -171,7 +179,7 @@ class Settings:
 
 
 def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
-    """Tier cut-offs from `"1,5,10,50"` or a sequence: four top percentages, strictly increasing,
+    """Tier cut-offs from `"20,40,60,80"` or a sequence: four top percentages, strictly increasing,
     each in (0, 100]."""
     text = value if isinstance(value, str) else ",".join(str(v) for v in value)
     try:
@@ -184,7 +192,7 @@ def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ..
         or any(later <= earlier for earlier, later in pairwise(cuts))
     ):
         raise DataRankError(
-            f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 1,5,10,50; got {text!r}"
+            f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 20,40,60,80; got {text!r}"
         )
     return cuts
 
@@ -249,7 +257,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cap", int, None, "Citers considered per work, by their cited_by_count (default 200).", "metric"),
     Setting("damping", float, None, "d in DataRank = (1-d)·B + d·N (default 0.85).", "metric"),
     Setting("tiers", str, "DATARANK_TIERS",
-            "Top-percent cut-offs of tiers S1–S4 by percentile, e.g. 1,5,10,50 (the default).", "metric"),
+            "Top-percent cut-offs of tiers S1–S4 by percentile (default 20,40,60,80: theSindex's quintiles; "
+            "1,5,10,50 gives finer tiers at the top).", "metric"),
     Setting("engine", str, "DATARANK_ENGINE",
             "Scoring engine (default duckdb). spark needs `pip install 'datarank[spark]'`.", "engine", ENGINES),
     Setting("spark_master", str, "DATARANK_SPARK_MASTER",

@@ -69,12 +69,16 @@ def summary_markdown(state: RunState) -> str:
              f"{counts.get('invalid_authors', 0):,} authors without id"),
         ]
     if state.score_counts:
-        rows.append(("scored", f"{state.score_counts.get('scores', 0):,} works"))
+        rows.append(("scored", f"{state.score_counts.get('scores', 0):,} works · "
+                               f"{state.score_counts.get('researchers', 0):,} researchers"))
     rows.append(("parameters", _parameters(settings)))
     if state.checks_passed:
         rows.append(("checks", f"{len(state.checks_passed)} passed"))
     if state.exports:
-        rows.append(("exports", " · ".join(f"`{e['output']}` ({e['rows']:,} works)" for e in state.exports)))
+        rows.append(("exports", " · ".join(
+            f"`{e['output']}` ({e['rows']:,} {'researchers' if e.get('table') == 'researchers' else 'works'})"
+            for e in state.exports
+        )))
     rows.append(("versions", _versions(manifest)))
     parts = [title, "", lead, "", "| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows)]
     parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]

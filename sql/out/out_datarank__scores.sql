@@ -7,7 +7,7 @@
 -- year_type_rank, year_type_percentile: the same, within the work's publication_year × type
 -- (a null year or type is a group of its own); year_type_works: the size of that group.
 -- tier: S1…S4 for works whose percentile reaches 100 − $tier_s1 … 100 − $tier_s4 (the top-percent
--- cut-offs, default 1, 5, 10, 50), S5 for the rest, 'unranked' where datarank = 0 (no citations
+-- cut-offs, default 20, 40, 60, 80: theSindex's quintiles), S5 for the rest, 'unranked' where datarank = 0 (no citations
 -- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
 -- so a work exactly at a cut-off is in the better tier whatever the floating-point rounding.
 -- Plain SQL (window functions, CASE) so other engines run it as is.

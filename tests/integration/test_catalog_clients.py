@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from datarank.cli import main
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-VIEWS = ("scores", "works", "citations", "authorships", "citers", "quarantine", "runs")
+VIEWS = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine", "runs")
 
 
 @pytest.fixture(scope="module")

@@ -44,10 +44,10 @@ def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Pa
         columns = catalog.sql(
             "select table_name, column_name, comment from duckdb_columns() where not internal"
         ).fetchall()
-    assert len(views) == 7
+    assert len(views) == 8
     assert [name for name, comment in views if not comment] == []
-    # 26 + 12 + 2 + 2 + 8 + 4 + 45 columns, counted in `describe` of each view
-    assert len(columns) == 99
+    # 26 + 6 + 12 + 2 + 2 + 8 + 4 + 46 columns, counted in `describe` of each view
+    assert len(columns) == 106
     assert [(view, column) for view, column, comment in columns if not comment] == []
     comments = {(view, column): comment for view, column, comment in columns}
     assert comments[("scores", "datarank")] == (
@@ -87,14 +87,14 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
 def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
-    assert [line.split()[:2] for line in result.output.splitlines()[1:8]] == [
-        ["scores", "26"], ["works", "12"], ["citations", "2"], ["authorships", "2"], ["citers", "8"],
-        ["quarantine", "4"], ["runs", "45"],
+    assert [line.split()[:2] for line in result.output.splitlines()[1:9]] == [
+        ["scores", "26"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
+        ["citers", "8"], ["quarantine", "4"], ["runs", "46"],
     ]
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, works, citations, authorships, citers, quarantine, runs"
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, runs"
     )
 
 

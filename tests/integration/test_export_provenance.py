@@ -29,6 +29,7 @@ def export(data_dir: Path, output: Path, *options: str) -> None:
 def expected_provenance(data_dir: Path, filters: dict[str, Any]) -> dict[str, Any]:
     manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
     return {
+        "table": "scores",
         "version": manifest["version"],
         "run_id": manifest["run_id"],
         "published_at": manifest["finished_at"],
@@ -54,7 +55,7 @@ def test_a_parquet_export_carries_the_provenance_of_its_run_manifest(published_s
     assert found == expected_provenance(published_sample, {"top": 20})
     # by hand: the sample's newest partition is data/works/updated_date=2026-03-02; the defaults
     assert (found["version"], found["snapshot_date"]) == ("v000001", "2026-03-02")
-    assert (found["cap"], found["damping"], found["tiers"]) == (200, 0.85, [1.0, 5.0, 10.0, 50.0])
+    assert (found["cap"], found["damping"], found["tiers"]) == (200, 0.85, [20.0, 40.0, 60.0, 80.0])
     assert "fair_weights_version" not in found  # the sample's version has no FAIR scores
     columns = pq.read_schema(tmp_path / "top.parquet").names
     assert list(descriptions) == columns and all(descriptions.values())

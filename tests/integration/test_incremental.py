@@ -182,7 +182,7 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         last_read, previous = parts, release
 
     run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap))
-    for table in ("scores", "works", "citations", "authorships", "citers", "quarantine"):
+    for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine"):
         nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
         fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
         assert_same_table(nightly_table.sort(pl.all()), fresh_table.sort(pl.all()), table)

@@ -281,6 +281,7 @@ def _tables(data_dir: Path) -> dict[str, pl.DataFrame]:
     current = data_dir / "current"
     return {
         "scores": pl.read_parquet(current / "scores.parquet").sort("work_number"),
+        "researchers": pl.read_parquet(current / "researchers.parquet").sort("author_number"),
         "works": pl.read_parquet(current / "works.parquet").sort("work_id"),
         "citations": pl.read_parquet(current / "citations.parquet").sort(pl.all()),
         "authorships": pl.read_parquet(current / "authorships.parquet").sort(pl.all()),

@@ -26,10 +26,14 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 from oracle import OracleResult, author_entries, author_number, citation_count, compute, outdegree
+from researcher_oracle import ResearcherRow, researchers, work_tiers
 
 from datarank.cli import main
 
-TOP = 50
+TOP = 100
+#: Researchers in the report's researcher leaderboard: a cut no tie straddles, deep enough to reach
+#: an author (rank 118, five works) one of whose works has no page in the report.
+RESEARCHERS = 120
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"  # what `datarank run` reads by default
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -120,10 +124,12 @@ class Browser:
 def report_dir(published_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("report") / "report"
     result = CliRunner().invoke(
-        main, ["report", "--data-dir", str(published_sample), "--output", str(output), "--top", str(TOP)]
+        main, ["report", "--data-dir", str(published_sample), "--output", str(output), "--top", str(TOP),
+               "--researchers", str(RESEARCHERS)]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote a report of {TOP} of 339 works (version v000001)")
+    assert result.output.startswith(
+        f"wrote a report of {TOP} of 339 works and {RESEARCHERS} of 743 researchers (version v000001)")
     return output
 
 
@@ -211,9 +217,13 @@ def test_leaderboard_shows_the_top_rows_of_scores_parquet(
     assert [int(r["rank"]) for r in rows] == list(range(1, TOP + 1))
     assert [r["tier"] for r in rows] == expected["tier"].to_list()
     assert [r["datarank"] for r in rows] == [f"{d:.3f}" for d in expected["datarank"]]
-    # By hand: 339 works, no ties at the top, so rank r has percentile 100·(339 − r)/338; S1 needs
-    # ≥ 99, i.e. 339 − r ≥ 334.62: ranks 1–4. Rank 5 (98.8) is S2, as is everything down to 95.
-    assert [r["tier"] for r in rows[:5]] == ["S1", "S1", "S1", "S1", "S2"]
+    # By hand: 339 works, no ties in the top 50, so rank r ≤ 50 has percentile 100·(339 − r)/338;
+    # S1 (the top quintile) needs ≥ 80, i.e. 339 − r ≥ 270.4: all of the top 50.
+    assert [r["tier"] for r in rows[:50]] == ["S1"] * 50
+    # Further down ties decide where S1 ends (ranks 67 and 68 are tied): the oracle's tiers.
+    tiers = work_tiers(sample_oracle)
+    assert [r["tier"] for r in rows] == [tiers[n] for n in oracle_top(sample_oracle)]
+    assert {r["tier"] for r in rows} == {"S1", "S2"}
     assert browser.evaluate("document.getElementById('shown').textContent") == str(TOP)
     # The three plots are there, as inline SVG.
     assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 3
@@ -253,6 +263,7 @@ def test_leaderboard_sorts_and_filters_in_the_browser(
     assert books and {r["work"] for r in leaderboard_rows(browser)} == {f"works/{w}.html" for w in books}
     choose("tier-filter", "S2")
     both = set(expected.filter((pl.col("type") == "book") & (pl.col("tier") == "S2"))["work_id"])
+    assert both and both < books  # the filters combine: some books of the leaderboard are S1
     assert {r["work"] for r in leaderboard_rows(browser)} == {f"works/{w}.html" for w in both}
 
 
@@ -266,14 +277,14 @@ def test_a_leaderboard_link_opens_the_work_page(
     row = expected.filter(pl.col("work_id") == "W2741809807").to_dicts()[0]
     assert browser.evaluate("document.getElementById('title').textContent") == row["title"]
     assert browser.evaluate("document.getElementById('datarank').textContent") == "1.5"
-    assert browser.evaluate("document.getElementById('tier').textContent") == "S2"
+    assert browser.evaluate("document.getElementById('tier').textContent") == "S1"  # percentile 98.8 ≥ 80
     text = browser.evaluate("document.body.innerText")
     assert "(0.15 × ln(1 + 962) = 1.0305)" in text
     assert "roughly 69% from base citations, 31% from the citation network" in text
     assert "from 2 citing papers with measurable signal" in text
     assert "https://doi.org/10.7717/peerj.4375" in text
     # Its citers are listed by contribution, as explain does (the oracle's three: C 8 and 3, then
-    # C 0, whose signal ln(1) is 0); none of them is in the top 50.
+    # C 0, whose signal ln(1) is 0); none of them is in the top 100.
     citers = browser.evaluate("Array.from(document.querySelectorAll('#citers tbody tr')).map(r => r.cells[1].innerText)")
     assert citers == [work_id for _, work_id, _ in oracle_citers(sample_oracle, 2741809807)]
     assert len(citers) == 3
@@ -282,13 +293,13 @@ def test_a_leaderboard_link_opens_the_work_page(
     assert browser.evaluate("location.href") == (report_dir / "index.html").as_uri()
 
     # A citer that has its own page in the report is linked to it, and the link works: the first
-    # such pair of the oracle's top 50 (by cited, then citing id).
+    # such pair of the oracle's top 100 (by cited, then citing id).
     top = oracle_top(sample_oracle)
     pages = {f"W{n}" for n in top}
     linked = sorted(
         (cited, int(citing[1:])) for cited in top for _, citing, _ in oracle_citers(sample_oracle, cited) if citing in pages
     )
-    assert linked, "the sample's top 50 has citers among themselves"
+    assert linked, "the sample's top 100 has citers among themselves"
     cited, citing = linked[0]
     browser.navigate((report_dir / "works" / f"W{cited}.html").as_uri())
     browser.click_and_wait(f'a.citer[href="W{citing}.html"]')
@@ -301,9 +312,9 @@ CITER_ROW = re.compile(
 
 
 def test_every_work_page_lists_the_citers_the_oracle_lists(report_dir: Path, sample_oracle: OracleResult) -> None:
-    """All 50 pages, read as files: which citers, in which order, their position in the cap's order
+    """All 100 pages, read as files: which citers, in which order, their position in the cap's order
     (the # column), self-citations greyed out, and a link exactly for those with a page. The sample's
-    top 50 has pages where contribution reorders the cap's order (W2153579005: the 5th citer by C,
+    top 100 has pages where contribution reorders the cap's order (W2153579005: the 5th citer by C,
     0.85·ln(1 + C)/outdegree = 0.1562, comes before the 3rd, 0.1098) and self-citations (W2962739339,
     W2096537696), so a page that kept the cap's order or reversed it would fail here."""
     top = oracle_top(sample_oracle)
@@ -343,3 +354,72 @@ def test_report_replaces_an_earlier_report_but_nothing_else(published_sample: Pa
     assert result.exit_code == 1
     assert "holds files that are not a DataRank report" in result.output
     assert [p.name for p in foreign.iterdir()] == ["mine.txt"]
+
+
+# ---------------------------------------------------------------- researchers
+def oracle_researchers(result: OracleResult) -> list[ResearcherRow]:
+    """tests/researcher_oracle.py's top RESEARCHERS authors of the sample, in rank order; the cut
+    must not split a near-tie."""
+    ranked = sorted(researchers(result).values(), key=lambda row: row.rank)
+    assert all(row.rank_range[1] <= RESEARCHERS for row in ranked[:RESEARCHERS]), "a near-tie straddles the cut"
+    return ranked[:RESEARCHERS]
+
+
+def test_the_researcher_leaderboard_and_pages_show_the_oracles_researchers(
+    browser: Browser, report_dir: Path, sample_oracle: OracleResult
+) -> None:
+    expected = oracle_researchers(sample_oracle)
+    # From the works leaderboard, by the link in the header.
+    browser.navigate((report_dir / "index.html").as_uri())
+    browser.click_and_wait("a#nav-researchers")
+    assert browser.evaluate("document.title") == "Researchers · v000001"
+    rows = browser.evaluate("""
+        Array.from(document.querySelectorAll('#researchers tbody tr')).map(row => ({
+            rank: row.cells[0].innerText.trim(), author: row.cells[1].innerText.trim(),
+            score: row.cells[2].innerText.trim(), works: row.cells[4].innerText.trim(),
+            best: row.cells[5].querySelector('.id').innerText.trim()}))
+    """)
+    assert [r["author"] for r in rows] == [f"A{x.author_number}" for x in expected]
+    assert [int(r["rank"]) for r in rows] == list(range(1, RESEARCHERS + 1))
+    assert [r["score"] for r in rows] == [f"{x.researcher_score:.3f}" for x in expected]
+    assert [int(r["works"]) for r in rows] == [x.works for x in expected]
+    assert [r["best"].split(" · ")[0] for r in rows] == [f"W{x.top_works[0]}" for x in expected]
+
+    # The page of A5108104297 (rank 118): five works, one of them (W91322025) outside the top 100
+    # works, so listed without a link.
+    author = next(x for x in expected if x.author_number == 5108104297)
+    assert (author.rank, author.works) == (118, 5)
+    browser.click_and_wait('a.researcher[href="researchers/A5108104297.html"]')
+    assert browser.evaluate("document.getElementById('author-id').textContent") == "A5108104297"
+    assert browser.evaluate("document.getElementById('researcher-score').textContent") == f"{author.researcher_score:.1f}"
+    listed = browser.evaluate("""
+        Array.from(document.querySelectorAll('#works tbody tr')).map(row => ({
+            work: row.cells[1].innerText.trim(),
+            link: row.cells[1].querySelector('a') ? row.cells[1].querySelector('a').getAttribute('href') : null}))
+    """)
+    pages = {f"W{n}" for n in oracle_top(sample_oracle)}
+    assert [r["work"] for r in listed] == [f"W{n}" for n in author.top_works]
+    assert [r["link"] for r in listed] == [f"../works/{r['work']}.html" if r["work"] in pages else None for r in listed]
+    assert None in [r["link"] for r in listed] and "W91322025" not in pages
+    assert "the mean DataRank of all 5 works" in browser.evaluate("document.body.innerText")
+    # A linked work opens its page.
+    linked = next(r["work"] for r in listed if r["link"])
+    browser.click_and_wait(f'a.work[href="../works/{linked}.html"]')
+    assert browser.evaluate("document.getElementById('work-id').textContent") == linked
+
+
+WORK_ROW = re.compile(r'<tr>\s*<td class="num">(\d+)</td>\s*<td>(?:<a class="work" href="\.\./works/(W\d+)\.html">)?(W\d+)')
+
+
+def test_every_researcher_page_lists_the_oracles_works(report_dir: Path, sample_oracle: OracleResult) -> None:
+    """All the researcher pages, read as files: the works whose mean the score is, best first,
+    linked exactly where the work has a page."""
+    expected = oracle_researchers(sample_oracle)
+    assert sorted(p.stem for p in (report_dir / "researchers").iterdir()) == sorted(f"A{x.author_number}" for x in expected)
+    pages = {f"W{n}" for n in oracle_top(sample_oracle)}
+    for author in expected:
+        html = (report_dir / "researchers" / f"A{author.author_number}.html").read_text()
+        section = html[html.index('id="works"'):]
+        shown = WORK_ROW.findall(section[: section.index("</section>")])
+        assert [(int(p), w) for p, _, w in shown] == list(enumerate((f"W{n}" for n in author.top_works), start=1))
+        assert [link for _, link, w in shown] == [w if w in pages else "" for _, _, w in shown], author.author_number

@@ -59,6 +59,7 @@ EXPECTED_PARAMETERS = {
     "int_datarank__network": set(),
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
     "out_datarank__citers": set(),
+    "out_datarank__researchers": {"damping"},
 }
 
 
@@ -194,7 +195,7 @@ def assert_same_table(duck: pl.DataFrame, spark: pl.DataFrame, key: list[str]) -
 
 
 def assert_same_version(data_dir: Path, duck_version: str, spark_dir: Path, spark_version: str) -> None:
-    for table, key in (("scores", ["work_number"]), ("citers", ["cited_id", "citing_id"])):
+    for table, key in (("scores", ["work_number"]), ("researchers", ["author_number"]), ("citers", ["cited_id", "citing_id"])):
         assert_same_table(read_version(data_dir, duck_version, table), read_version(spark_dir, spark_version, table), key)
     engines = [json.loads((d / "versions" / v / "manifest.json").read_text())["engine"]
                for d, v in ((data_dir, duck_version), (spark_dir, spark_version))]

@@ -26,7 +26,7 @@ def test_score_models_read_only_what_is_made_before_them(mode: str) -> None:
         made.append(model.name)
     assert set(SCORE_OUTPUTS.values()) <= set(made)
     files = [model.file for model in for_mode(SCORE_MODELS, mode) if model.file]
-    assert sorted(files) == sorted(set(files)) == ["citers.parquet", "network.parquet", "scores.parquet"]
+    assert sorted(files) == sorted(set(files)) == ["citers.parquet", "network.parquet", "researchers.parquet", "scores.parquet"]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -43,12 +43,20 @@ def scores_of(
     return pl.read_parquet(staged / "scores.parquet").sort("work_number")
 
 
-def test_tiers_at_the_default_cut_offs(tmp_path: Path) -> None:
+def test_tiers_at_the_default_cut_offs_are_quintiles(tmp_path: Path) -> None:
     # 101 works, work i has C = i and no citers: DataRank = 0.15·ln(1 + i) grows with i, so
     # exactly i of the other 100 works are lower and the percentile of work i is 100·i/100 = i.
     works = [{"work_id": i + 1, "cited_by_count": i, "publication_year": 2020, "type": "article"} for i in range(101)]
     scores = scores_of(tmp_path, works)
     assert scores["percentile"].to_list() == pytest.approx([float(i) for i in range(101)])
+    expected = (["unranked"] + ["S5"] * 19 + ["S4"] * 20 + ["S3"] * 20 + ["S2"] * 20 + ["S1"] * 21)
+    # i = 0 unranked; 1…19 S5; 20…39 S4 (≥ 20); 40…59 S3 (≥ 40); 60…79 S2 (≥ 60); 80…100 S1 (≥ 80)
+    assert scores["tier"].to_list() == expected
+
+
+def test_tiers_at_the_finer_top_cut_offs(tmp_path: Path) -> None:
+    works = [{"work_id": i + 1, "cited_by_count": i, "publication_year": 2020, "type": "article"} for i in range(101)]
+    scores = scores_of(tmp_path, works, tiers="1,5,10,50")
     expected = (["unranked"] + ["S5"] * 49 + ["S4"] * 40 + ["S3"] * 5 + ["S2"] * 4 + ["S1"] * 2)
     # i = 0 unranked; 1…49 S5; 50…89 S4 (≥ 50); 90…94 S3 (≥ 90); 95…98 S2 (≥ 95); 99, 100 S1 (≥ 99)
     assert scores["tier"].to_list() == expected
@@ -74,7 +82,7 @@ def test_unranked_means_no_citations_and_no_network_signal(tmp_path: Path) -> No
     assert dict(zip(scores["work_number"], scores["tier"], strict=True)) == {
         1: "S1",  # C = 0 but DataRank 0.85·ln(5)/1 = 1.368, the best of 4: percentile 100
         2: "unranked",  # its only citer has C = 0: DataRank 0
-        3: "S4",  # 0.15·ln 5 = 0.241 beats works 2 and 4: percentile 100·2/3 = 66.7, in [50, 90)
+        3: "S2",  # 0.15·ln 5 = 0.241 beats works 2 and 4: percentile 100·2/3 = 66.7, in [60, 80)
         4: "unranked",
     }
     assert scores.filter(pl.col("work_number") == 1)["datarank"].item() == pytest.approx(0.85 * math.log(5))
@@ -109,12 +117,12 @@ def test_ranks_and_percentiles_within_year_and_type(tmp_path: Path) -> None:
 
 def test_tied_works_share_a_tier(tmp_path: Path) -> None:
     # C = 0, 3, 3, 7, 7: the two best are tied, so only 3 of the 4 others are strictly lower
-    # (percentile 75) and neither reaches S1 — the documented percentile, applied to ties.
+    # (percentile 75) and neither reaches S1 (≥ 80) — the documented percentile, applied to ties.
     works = [{"work_id": i, "cited_by_count": c, "publication_year": 2020, "type": "article"}
              for i, c in enumerate([0, 3, 3, 7, 7], start=1)]
     scores = scores_of(tmp_path, works)
     assert scores["percentile"].to_list() == [0.0, 25.0, 25.0, 75.0, 75.0]
-    assert scores["tier"].to_list() == ["unranked", "S5", "S5", "S4", "S4"]
+    assert scores["tier"].to_list() == ["unranked", "S4", "S4", "S2", "S2"]
 
 
 @hypothesis_settings(max_examples=20, deadline=None)
@@ -137,7 +145,7 @@ def test_group_standing_matches_a_brute_force_oracle(works: list[tuple[int, int 
         assert row["year_type_percentile"] == pytest.approx(100.0 if len(group) == 1 else 100 * lower / (len(group) - 1))
         below_all = sum(w["cited_by_count"] < me["cited_by_count"] for w in rows)
         percentile = Fraction(100) if n == 1 else Fraction(100 * below_all, n - 1)  # exact
-        cut = next((f"S{k}" for k, top in enumerate([1, 5, 10, 50], start=1) if percentile >= 100 - top), "S5")
+        cut = next((f"S{k}" for k, top in enumerate([20, 40, 60, 80], start=1) if percentile >= 100 - top), "S5")
         assert row["tier"] == ("unranked" if me["cited_by_count"] == 0 else cut)
 
 
