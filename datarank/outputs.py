@@ -7,30 +7,33 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import polars as pl
 
-from datarank import DataRankError
-from datarank.db import limits, literal, run_sql
-from datarank.lake import VERSION_TABLES, Lake
+from datarank import DataRankError, UsageError
 from datarank.catalog import catalog_views
+from datarank.db import limits, literal, run_sql
+from datarank.destinations import STDOUT, check_destination, deliver, staging_file, suffix
+from datarank.faults import checkpoint
+from datarank.lake import VERSION_TABLES, Lake
 from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
+#: `datarank query --format csv|json` fetches and writes this many rows at a time.
+QUERY_BATCH_ROWS = 100_000
 
 
 def read_only_connection(
-    data_dir: Path, version: str | None = None, memory_limit: str | None = None, threads: int | None = None
+    data_dir: Path, folder: Path, memory_limit: str | None = None, threads: int | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version,
-    and which can read nothing else: external access is off except for the lake's own files."""
+    """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version
+    (`folder`, held by the caller with `Lake.reading`), and which can read nothing else: external
+    access is off except for the lake's own files."""
     lake = Lake(data_dir)
-    folder = lake.version_dir(version)
     connection = duckdb.connect(config=limits(memory_limit, threads))
     allowed = [str(folder / f"{table}.parquet") for table in VERSION_TABLES]
     allowed += [str(path) for path in lake.run_files()]
@@ -43,82 +46,144 @@ def read_only_connection(
 
 
 def query(data_dir: Path, sql: str, version: str | None = None) -> pl.DataFrame:
-    """Run one read-only SELECT over the published views.
+    """Run one read-only SELECT over the published views; every row, as a Polars DataFrame (for
+    results that fit in memory; `query_rows` and `stream_query` bound what they hold).
 
     Raises:
         DataRankError: the text is not exactly one SELECT (or EXPLAIN) statement, or DuckDB
             refuses it (unknown column, a file outside the lake, …).
     """
-    connection = read_only_connection(data_dir, version)
-    try:
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
         try:
-            statements = connection.extract_statements(sql)
-        except duckdb.Error as error:
-            raise DataRankError(f"query: {_first_line(error)}") from None
-        if len(statements) != 1:
-            raise DataRankError(f"query: give exactly one statement, got {len(statements)}")
-        kind = statements[0].type
-        if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN [ANALYZE] runs its statement: a SELECT only
-            inner = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", statements[0].query, flags=re.IGNORECASE)
+            return _select(connection, sql).pl()
+        finally:
+            connection.close()
+
+
+def query_rows(data_dir: Path, sql: str, limit: int, version: str | None = None) -> tuple[pl.DataFrame, bool]:
+    """The first `limit` rows of a read-only SELECT, and whether it has more (only `limit` + 1 rows
+    are ever fetched)."""
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
+        try:
+            frame = _fetch(_select(connection, sql).limit(limit + 1))
+        finally:
+            connection.close()
+    return frame.head(limit), frame.height > limit
+
+
+def stream_query(
+    data_dir: Path, sql: str, out: BinaryIO, fmt: str, version: str | None = None, limit: int | None = None,
+    batch_rows: int = QUERY_BATCH_ROWS,
+) -> int:
+    """Write a read-only SELECT's rows to `out` as CSV (with a header) or JSON Lines, `batch_rows`
+    at a time, so a result larger than memory streams through; returns the rows written."""
+    written = 0
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
+        try:
+            relation = _select(connection, sql)
+            if limit is not None:
+                relation = relation.limit(limit)
+            header = fmt == "csv"
             try:
-                explained = connection.extract_statements(inner)
-            except duckdb.Error:
-                explained = []
-            kind = explained[0].type if len(explained) == 1 else kind
-        if kind != duckdb.StatementType.SELECT:
-            raise DataRankError(f"query: only SELECT statements are allowed (read-only), got {kind.name}")
+                for batch in relation.to_arrow_reader(batch_rows):
+                    frame = pl.DataFrame(pl.from_arrow(batch))
+                    if fmt == "csv":
+                        frame.write_csv(out, include_header=header)
+                        header = False
+                    else:
+                        frame.write_ndjson(out)
+                    written += frame.height
+                if header:  # no batch at all: the header alone
+                    pl.DataFrame(schema=dict.fromkeys(relation.columns, pl.String)).write_csv(out)
+            except duckdb.Error as error:
+                raise DataRankError(f"query: {_first_line(error)}") from None
+        finally:
+            connection.close()
+    return written
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    try:
+        return relation.pl()
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
+
+
+def _select(connection: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation:
+    """`sql` as a relation of `connection`, once it is known to be one read-only SELECT."""
+    try:
+        statements = connection.extract_statements(sql)
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
+    if len(statements) != 1:
+        raise DataRankError(f"query: give exactly one statement, got {len(statements)}")
+    kind = statements[0].type
+    if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN [ANALYZE] runs its statement: a SELECT only
+        inner = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", statements[0].query, flags=re.IGNORECASE)
         try:
-            return connection.sql(sql).pl()
-        except duckdb.Error as error:
-            raise DataRankError(f"query: {_first_line(error)}") from None
-    finally:
-        connection.close()
+            explained = connection.extract_statements(inner)
+        except duckdb.Error:
+            explained = []
+        kind = explained[0].type if len(explained) == 1 else kind
+    if kind != duckdb.StatementType.SELECT:
+        raise DataRankError(f"query: only SELECT statements are allowed (read-only), got {kind.name}")
+    try:
+        return connection.sql(sql)
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
 
 
-def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
-    """Write the ranked table (best first), filtered as `spec` says, to `spec.path(data_dir)`;
+def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout: BinaryIO | None = None) -> int:
+    """Write the ranked table (best first), filtered as `spec` says, to `spec.destination(data_dir)`:
+    a local file, `-` (standard output, or `stdout`), or an fsspec URL such as `s3://bucket/key.csv`;
     returns rows written.
 
-    `version` picks a published version (default: the current one).
+    `version` picks a published version (default: the current one), held against `datarank prune`
+    while it is read.
 
-    The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one work
-    per line). The file appears whole or not at all (written under a temporary name, then renamed).
+    The format comes from `spec.format` or the file's extension (csv for `-`); `json` writes JSON
+    Lines (one work per line). The table is written to a local file first, then delivered whole or
+    not at all (`datarank.destinations`).
     """
-    output, top, year, work_type = spec.path(data_dir), spec.top, spec.year, spec.type
-    fmt = spec.format or output.suffix.lstrip(".").lower()
+    destination = spec.destination(data_dir)
+    fmt = spec.format or suffix(destination) or ("csv" if destination == STDOUT else "")
     if fmt == "jsonl" or fmt == "ndjson":
         fmt = "json"
     if fmt not in EXPORT_FORMATS:
-        raise DataRankError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
-    if top is not None and top < 1:
-        raise DataRankError("export: --top must be at least 1")
-    if not output.parent.is_dir():
-        raise DataRankError(f"export: folder {output.parent} does not exist")
-    scores = Lake(data_dir).version_dir(version) / "scores.parquet"
+        raise UsageError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
+    if spec.top is not None and spec.top < 1:
+        raise UsageError("export: --top must be at least 1")
+    check_destination(destination)
+    with Lake(data_dir).reading(version) as folder, staging_file(destination) as local:
+        rows = _write_ranked(folder / "scores.parquet", local, fmt, spec, destination)
+        checkpoint("export.written")
+        deliver(local, destination, stdout)
+    return rows
+
+
+def _write_ranked(scores: Path, local: Path, fmt: str, spec: ExportSpec, destination: str) -> int:
+    """The ranked rows `spec` selects, as one `fmt` file at `local`; returns how many."""
+    options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd", "json": "format json"}
     connection = duckdb.connect()
     try:
-        relation = connection.sql(
+        return connection.execute(
             f"""
-            select * exclude (work_number)
-            from read_parquet({literal(str(scores))})
-            where ($year is null or publication_year = $year)
-                and ($type is null or lower(type) = lower($type))
-            order by rank
-            limit coalesce($top, 9223372036854775807)
+            copy (
+                select * exclude (work_number)
+                from read_parquet({literal(str(scores))})
+                where ($year is null or publication_year = $year)
+                    and ($type is null or lower(type) = lower($type))
+                order by rank
+                limit coalesce($top, 9223372036854775807)
+            ) to {literal(str(local))} ({options[fmt]})
             """,
-            params={"year": year, "type": work_type, "top": top},
-        )
-        relation.create_view("export_rows")
-        partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
-        options = {"csv": "format csv, header true", "parquet": "format parquet, compression zstd", "json": "format json"}
-        try:
-            run_sql(connection, f"copy export_rows to {literal(str(partial))} ({options[fmt]})")
-            rows = connection.sql("select count(*) from export_rows").fetchall()[0][0]
-            partial.replace(output)
-        except (duckdb.Error, OSError) as error:
-            partial.unlink(missing_ok=True)
-            raise DataRankError(f"export: cannot write {output}: {_first_line(error)}") from None
-        return rows
+            {"year": spec.year, "type": spec.type, "top": spec.top},
+        ).fetchall()[0][0]
+    except (duckdb.Error, OSError) as error:
+        raise DataRankError(f"export: cannot write {destination}: {_first_line(error)}") from None
     finally:
         connection.close()
 
@@ -162,8 +227,8 @@ class Explanation:
 def explain(data_dir: Path, work_id: str, top: int = 10, version: str | None = None) -> Explanation:
     """The score of one work with its parts and its top considered citers (by contribution)."""
     number = parse_work_id(work_id)
-    folder = Lake(data_dir).version_dir(version)
-    found = explain_many(folder, [number], top=top)
+    with Lake(data_dir).reading(version) as folder:
+        found = explain_many(folder, [number], top=top)
     if not found:
         raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
     return found[0]
@@ -177,7 +242,7 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
     left out.
     """
     if top < 0:
-        raise DataRankError("explain: --top must not be negative")
+        raise UsageError("explain: --top must not be negative")
     manifest = json.loads((folder / "manifest.json").read_text())
     parameters = manifest["parameters"]
     connection = duckdb.connect()
@@ -240,7 +305,7 @@ def parse_work_id(text: str) -> int:
     """`W2741809807`, `w2741809807` or `https://openalex.org/W2741809807` → 2741809807."""
     match = re.match(_ID_PATTERN, text.strip())
     if not match:
-        raise DataRankError(f"not an OpenAlex work id: {text!r} (expected e.g. W2741809807)")
+        raise UsageError(f"not an OpenAlex work id: {text!r} (expected e.g. W2741809807)")
     return int(match.group(1))
 
 

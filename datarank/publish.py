@@ -9,7 +9,7 @@ import duckdb
 
 from datarank import DataRankError
 from datarank.catalog import catalog_views
-from datarank.db import run_sql
+from datarank.db import identifier, run_sql
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 
 
@@ -23,14 +23,24 @@ def stage_version(core_dir: Path, staged: Path) -> None:
 
 
 def write_catalog(lake: Lake) -> None:
-    """(Re)write `datarank.duckdb`: views over `current/`, so ad hoc DuckDB sessions see the
-    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`)."""
+    """(Re)write `datarank.duckdb`, so ad hoc DuckDB sessions see the published tables by name
+    (`duckdb DIR/datarank.duckdb -c 'from scores limit 5'`): views over the version `current` points
+    at, resolved now (not over the `current` link, which a run publishing meanwhile would switch
+    under a query that reads two tables), and the same views of every version under a schema named
+    after it (`from v000002.scores`). Rewritten whenever `current` moves or a version is pruned."""
     temporary = lake.catalog_path.with_name(f".{lake.catalog_path.name}.partial")
     temporary.unlink(missing_ok=True)
     connection = duckdb.connect(str(temporary))
     try:
-        for statement in catalog_views(lake.root / "current", lake.run_files()):
+        current = lake.current_version()
+        for statement in catalog_views(current, lake.run_files(up_to=current.name)):
             run_sql(connection, statement)
+        for name in lake.versions():
+            run_sql(connection, f"create schema {identifier(name)}")
+            run_sql(connection, f"use {identifier(name)}")
+            for statement in catalog_views(lake.versions_dir / name, lake.run_files(up_to=name)):
+                run_sql(connection, statement)
+        run_sql(connection, "use main")
     finally:
         connection.close()
     temporary.replace(lake.catalog_path)

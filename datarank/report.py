@@ -76,26 +76,10 @@ def write_report(
         raise DataRankError("report: --citers must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
-    folder = Lake(data_dir).version_dir(version)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    connection = read_only_connection(data_dir, folder.name, memory_limit=memory_limit, threads=threads)
-    try:
-        if "tier" not in connection.sql("select * from scores limit 0").columns:
-            raise DataRankError(
-                f"report: version {folder.name} was published before tiers existed; "
-                "run `datarank compute` to publish a new version"
-            )
-        numbers = [row[0] for row in connection.sql(
-            "select work_number from scores where rank <= $top order by rank", params={"top": top}
-        ).fetchall()]
-        plots_data = {
-            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
-            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
-                         "report_datarank_vs_citations")
-        }
-    finally:
-        connection.close()
-    explanations = explain_many(folder, numbers, top=citers)
+    with Lake(data_dir).reading(version) as folder:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        numbers, plots_data = _leaderboard(data_dir, folder, top, memory_limit, threads)
+        explanations = explain_many(folder, numbers, top=citers)
     if not explanations:
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
@@ -127,6 +111,30 @@ def write_report(
 
 
 # ---------------------------------------------------------------- data
+def _leaderboard(
+    data_dir: Path, folder: Path, top: int, memory_limit: str | None, threads: int | None
+) -> tuple[list[int], dict[str, pl.DataFrame]]:
+    """The work numbers of the top `top` works, and the plots' aggregates, of one version."""
+    connection = read_only_connection(data_dir, folder, memory_limit=memory_limit, threads=threads)
+    try:
+        if "tier" not in connection.sql("select * from scores limit 0").columns:
+            raise DataRankError(
+                f"report: version {folder.name} was published before tiers existed; "
+                "run `datarank compute` to publish a new version"
+            )
+        numbers = [row[0] for row in connection.sql(
+            "select work_number from scores where rank <= $top order by rank", params={"top": top}
+        ).fetchall()]
+        plots_data = {
+            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
+            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
+                         "report_datarank_vs_citations")
+        }
+    finally:
+        connection.close()
+    return numbers, plots_data
+
+
 def _query(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:
     text = sql_text(step)
     return connection.sql(text, params={k: v for k, v in params.items() if f"${k}" in text}).pl()

@@ -60,7 +60,7 @@ def test_flow_publishes_what_the_cli_publishes(prefect_api: str, tmp_path: Path)
 
     state = datarank_flow(data_dir=str(tmp_path / "flow"))
     assert state.version == "v000001"
-    assert list(state.timings) == ["ingest", "score", "check", "publish", "export"]
+    assert list(state.timings) == ["ingest", "score", "check", "publish", "export", "prune"]
 
     direct = run(Settings(data_dir=tmp_path / "direct"), stages=("ingest", "score", "check", "publish"))
     by_flow = pl.read_parquet(tmp_path / "flow" / "current" / "scores.parquet").sort("work_number")
@@ -233,7 +233,7 @@ def test_prefect_deploy_all_then_a_worker_runs_the_sample(prefect_api: str, tmp_
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in nightly.schedules] == [("30 2 * * *", "UTC", True)]
     assert nightly.parameters == {
         "snapshot": "s3://openalex", "data_dir": "/var/lib/datarank", "cap": 200, "damping": 0.85,
-        "max_row_drop": 0.05,
+        "max_row_drop": 0.05, "keep": 7,
         "exports": [{"output": "top-1000.csv", "top": 1000}, {"output": "datasets.parquet", "type": "dataset"}],
     }
     assert nightly.work_pool_name == "datarank"
