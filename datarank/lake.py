@@ -326,6 +326,9 @@ class ReadLock:
             self._handle.close()  # closing the file drops its lock
             self._handle = None
 
+    def __del__(self) -> None:  # a reader dropped without release() lets go when it is collected
+        self.release()
+
 
 def _lock_shared(folder: Path) -> Any:
     """A shared `flock` on `folder/.readers` (waiting while a prune removes it), or None where the
