@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from datarank import UsageError
+from datarank import DataRankError, UsageError
 from datarank.lake import Lake
 from datarank.publish import write_catalog
 
@@ -95,8 +95,8 @@ def prune_locked(lake: Lake, keep: int, keep_days: float | None = None, dry_run:
 def prune(data_dir: Path, keep: int, keep_days: float | None = None, dry_run: bool = False) -> PruneResult:
     """`datarank prune`: take the lake's lock (refused while a run holds it: exit 4), then prune."""
     lake = Lake(data_dir)
-    if not lake.versions_dir.is_dir():
-        return PruneResult(dry_run=dry_run)
+    if not lake.root.is_dir():
+        raise DataRankError(f"prune: no data dir {lake.root}")
     with lake.lock():
         lake.clear_removals()
         return prune_locked(lake, keep, keep_days, dry_run)
