@@ -89,7 +89,7 @@ def deliver(local: Path, destination: str, stdout: BinaryIO | None = None) -> No
             local.replace(destination)
         else:
             _upload(local, destination)
-    except (OSError, ValueError, ImportError) as error:
+    except Exception as error:  # noqa: BLE001 - the edge of a write: any failure of the filesystem (botocore's own errors too) is one line
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DataRankError(redact(f"export: cannot write {destination}: {first}")) from None
 
