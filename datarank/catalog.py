@@ -53,14 +53,17 @@ def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
                   [literal(str(path)) for path in run_files])
 
 
-def published_catalog(root: Path, run_files: list[Path]) -> list[str]:
-    """The views of `datarank.duckdb` under `root`, over `current/`, whose paths are relative to the
-    catalog's folder (`CATALOG_FOLDER`)."""
+def published_catalog(root: Path, version: str, run_files: list[Path]) -> list[str]:
+    """The views of `datarank.duckdb` under `root` over one version's folder (`versions/<version>/`:
+    the version `current` points at when the catalog is written, resolved then, so a query never
+    mixes two versions while a run publishes), with paths relative to the catalog's folder
+    (`CATALOG_FOLDER`)."""
     def located(relative: str) -> str:
         return f"{CATALOG_FOLDER} || {literal(relative)}"
 
-    tables = {table: located(f"current/{table}.parquet") for table in VERSION_TABLES
-              if (root / "current" / f"{table}.parquet").exists()}
+    folder = root / "versions" / version
+    tables = {table: located(f"versions/{version}/{table}.parquet") for table in VERSION_TABLES
+              if (folder / f"{table}.parquet").exists()}
     return _views(tables, [located(path.relative_to(root).as_posix()) for path in run_files])
 
 

@@ -85,34 +85,14 @@ def write_report(
         raise DataRankError("report: --researchers must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
-    folder = Lake(data_dir).version_dir(version)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    connection = read_only_connection(data_dir, folder.name, memory_limit=memory_limit, threads=threads)
-    try:
-        if "tier" not in connection.sql("select * from scores limit 0").columns:
-            raise DataRankError(
-                f"report: version {folder.name} was published before tiers existed; "
-                "run `datarank compute` to publish a new version"
-            )
-        numbers = [row[0] for row in connection.sql(
-            "select work_number from scores where rank <= $top order by rank", params={"top": top}
-        ).fetchall()]
-        # Versions published before researcher scores existed have no researchers view: no pages.
-        authors = [row[0] for row in connection.sql(
-            "select author_number from researchers where rank <= $top order by rank", params={"top": researchers}
-        ).fetchall()] if researchers and "researchers" in _views(connection) else []
-        plots_data = {
-            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
-            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
-                         "report_datarank_vs_citations")
-        }
-    finally:
-        connection.close()
-    explanations = explain_many(folder, numbers, top=citers)
+    with Lake(data_dir).reading(version) as folder:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        numbers, authors, plots_data = _leaderboard(data_dir, folder, top, researchers, memory_limit, threads)
+        explanations = explain_many(folder, numbers, top=citers)
+        people = explain_researchers(folder, authors) if authors else []
     if not explanations:
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
-    people = explain_researchers(folder, authors) if authors else []
     context["researchers"] = people
     context["researchers_ranked"] = people[0].researchers_ranked if people else 0
 
@@ -163,6 +143,35 @@ def _write_researcher_pages(
 # ---------------------------------------------------------------- data
 def _views(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in connection.sql("select view_name from duckdb_views() where not internal").fetchall()}
+
+
+def _leaderboard(
+    data_dir: Path, folder: Path, top: int, researchers: int, memory_limit: str | None, threads: int | None
+) -> tuple[list[int], list[int], dict[str, pl.DataFrame]]:
+    """The work numbers of the top `top` works, the author numbers of the top `researchers`
+    researchers, and the plots' aggregates, of one version."""
+    connection = read_only_connection(data_dir, folder, memory_limit=memory_limit, threads=threads)
+    try:
+        if "tier" not in connection.sql("select * from scores limit 0").columns:
+            raise DataRankError(
+                f"report: version {folder.name} was published before tiers existed; "
+                "run `datarank compute` to publish a new version"
+            )
+        numbers = [row[0] for row in connection.sql(
+            "select work_number from scores where rank <= $top order by rank", params={"top": top}
+        ).fetchall()]
+        # Versions published before researcher scores existed have no researchers view: no pages.
+        authors = [row[0] for row in connection.sql(
+            "select author_number from researchers where rank <= $top order by rank", params={"top": researchers}
+        ).fetchall()] if researchers and "researchers" in _views(connection) else []
+        plots_data = {
+            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
+            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
+                         "report_datarank_vs_citations")
+        }
+    finally:
+        connection.close()
+    return numbers, authors, plots_data
 
 
 def _query(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:
