@@ -15,10 +15,12 @@ from datarank.lake import VERSION_TABLES
 
 def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
     """The `create view` statements of the stable query surface: the tables of one version, and
-    `runs`, one row per published version."""
+    `runs`, one row per published version. A table a version does not hold (one published before
+    the FAIR score has no fair_signals, abstracts or fair_validation) has no view."""
     statements = [
         f"create or replace view {table} as select * from read_parquet({literal(str(version / f'{table}.parquet'))})"
         for table in VERSION_TABLES
+        if (version / f"{table}.parquet").exists()
     ]
     runs = ", ".join(literal(str(path)) for path in run_files)
     statements.append(

@@ -268,6 +268,8 @@ def _print_summary(state: Any) -> None:
             f"publish  {state.version}: {state.score_counts.get('scores', 0):,} works scored "
             f"(cap {state.settings.cap}, damping {state.settings.damping}) → {state.settings.data_dir / 'current'}"
         )
+    if fair := _fair_line(state):
+        lines.append(fair)
     if state.changes:
         changes = state.changes
         movers = (changes.get("sections") or {}).get("rank_movers") or []
@@ -284,6 +286,21 @@ def _print_summary(state: Any) -> None:
     )
     lines.append(f"time     {timings}")
     click.echo("\n".join(lines))
+
+
+def _fair_line(state: Any) -> str | None:
+    """The FAIR score's line: how many works it scored, and its check against DataRank (docs/fair.md)."""
+    from datarank.manifest import fair_headline
+
+    fair = (state.manifest or {}).get("fair") if state.version else None
+    if not fair:
+        return None
+    line = f"fair     {fair.get('version')}: {fair.get('works_scored', 0):,} works scored"
+    headline = fair_headline(state.manifest)
+    if headline and headline.get("spearman") is not None:
+        line += (f" · Spearman with DataRank's year × type percentile {headline['spearman']:+.2f} on "
+                 f"{headline['works']:,} articles and reviews of {headline['year_from']}–{headline['year_to']}")
+    return line
 
 
 def _build_line(state: Any) -> str | None:
@@ -328,14 +345,16 @@ def export(data_dir: Path | None, output: Path, fmt: str | None, top: int | None
 @click.option("--top", type=int, default=10, show_default=True, help="How many citers to list.")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
+@click.option("--full-abstract", is_flag=True, help="Show the abstract whole (it is shortened otherwise).")
 @handle_errors
-def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool) -> None:
-    """Why a work has its DataRank: base and network parts, citer counts, top citers."""
+def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool, full_abstract: bool) -> None:
+    """Why a work has its DataRank: base and network parts, citer counts, top citers; its calibrated
+    FAIR score and checklist, venue and abstract."""
     from datarank.outputs import explain as explain_work
     from datarank.render import render_explanation
 
     explanation = explain_work(_settings(data_dir=data_dir).data_dir, work_id, top=top, version=version)
-    click.echo(explanation.to_json() if as_json else render_explanation(explanation))
+    click.echo(explanation.to_json() if as_json else render_explanation(explanation, full_abstract=full_abstract))
 
 
 @main.command()

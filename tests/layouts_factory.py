@@ -6,6 +6,10 @@ legacy (`data/works/manifest`, `part_NNN.gz`, `data/merged_ids/works/*.csv.gz`),
 Lines (`data/jsonl/works/manifest.json`, `part_NNNN.gz`, `deleted_ids.csv`) and June-2026 Parquet
 (`data/parquet/works/…/part_NNNN.parquet`, with the heavy columns a real file carries) — each
 writing its manifest last, as OpenAlex does. Records are plain dicts in the snapshot's JSON shape.
+
+Records carry the fields fair_v1 reads (`fair_fields`): drawn at random, messy the way any layout
+can hold (odd case, stray spaces, empty strings and lists, nulls, a primary location missing from
+`locations`, datasets), so the same records score the same in all three layouts.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ def record(
     authors = authors or []
     rng = rng or random.Random(number)
     words = [f"w{rng.randrange(10_000)}" for _ in range(rng.randrange(5, 40))]
+    fair = fair_fields(rng, number)
     return {
         "id": work_url(number),
         "doi": f"https://doi.org/10.1234/{number}" if number % 3 else None,
@@ -61,16 +66,67 @@ def record(
         "authorships": [
             {
                 "author_position": "first" if i == 0 else "middle",
-                "author": {"id": f"{OPENALEX}A{a}", "display_name": f"Author {a}", "orcid": None},
-                "institutions": [{"id": f"{OPENALEX}I{a % 7}", "display_name": f"Institution {a % 7} " * 4}],
+                "author": {"id": f"{OPENALEX}A{a}", "display_name": f"Author {a}", "orcid": fair["orcids"][i % 4]},
+                "institutions": [{"id": f"{OPENALEX}I{a % 7}", "display_name": f"Institution {a % 7} " * 4,
+                                  "ror": fair["rors"][i % 3]}],
                 "raw_affiliation_strings": [f"Department {a}, University {a % 7}, Somewhere " * 2],
             }
             for i, a in enumerate(authors)
         ],
-        "open_access": {"is_oa": number % 2 == 0, "oa_status": "gold" if number % 2 == 0 else "closed", "oa_url": None},
-        "is_retracted": False,
+        "open_access": {"is_oa": number % 2 == 0, "oa_status": "gold" if number % 2 == 0 else "closed", "oa_url": None,
+                        "any_repository_has_fulltext": fair["any_repository_has_fulltext"]},
+        "is_retracted": fair["is_retracted"],
         "updated_date": updated,
-        "abstract_inverted_index": {word: [i] for i, word in enumerate(words)},
+        "abstract_inverted_index": {word: [i] for i, word in enumerate(words)} if fair["has_abstract"] else None,
+        **{key: fair[key] for key in FAIR_RECORD_FIELDS},
+    }
+
+
+#: The fields `fair_fields` draws that go into a record as they are.
+FAIR_RECORD_FIELDS = ("ids", "indexed_in", "primary_location", "best_oa_location", "locations", "funders", "grants",
+                      "awards", "mesh", "corresponding_author_ids", "is_paratext")
+_LICENCES = [None, None, "cc-by", " CC-BY ", "cc-by-nc-nd", "Other-OA", "publisher-specific-oa", "", "mit", "cc0"]
+_VERSIONS = [None, "publishedVersion", "acceptedVersion", "submittedVersion", " PublishedVersion", ""]
+_SOURCE_TYPES = [None, "journal", "repository", " Repository ", "conference", ""]
+
+
+def _location(rng: random.Random, number: int) -> dict[str, Any]:
+    return {
+        "is_oa": rng.choice([True, False, None]),
+        "landing_page_url": f"https://example.org/{number}",
+        "pdf_url": rng.choice([None, "", "  ", f"https://example.org/{number}.pdf"]),
+        "source": rng.choice([None, {"id": f"{OPENALEX}S{number % 50}", "display_name": rng.choice(
+            [f"Journal {number % 50}", f"  Journal {number % 50} ", "", None]),
+            "type": rng.choice(_SOURCE_TYPES), "issn_l": None}]),
+        "license": rng.choice(_LICENCES),
+        "version": rng.choice(_VERSIONS),
+    }
+
+
+def fair_fields(rng: random.Random, number: int) -> dict[str, Any]:
+    """The fields fair_v1 reads, at random: every signal and gate of SPEC §7 shows up on a few
+    hundred works, with the oddities any layout can hold. `orcids` and `rors` are cycled over a
+    record's authorships."""
+    locations = [_location(rng, number) for _ in range(rng.randrange(0, 4))]
+    primary = rng.choice([None, _location(rng, number), *locations[:1]])  # sometimes not among locations
+    return {
+        "ids": {"openalex": work_url(number), "pmid": rng.choice([None, None, "", f"https://pubmed.ncbi.nlm.nih.gov/{number}"]),
+                "pmcid": rng.choice([None, None, None, f"https://www.ncbi.nlm.nih.gov/pmc/articles/{number}"])},
+        "indexed_in": rng.sample(["crossref", "Crossref ", "pubmed", "DataCite", "doaj", "", "arxiv"], rng.randrange(0, 4)),
+        "primary_location": primary,
+        "best_oa_location": rng.choice([None, primary, *locations[-1:]]),
+        "locations": locations,
+        "funders": rng.choice([[], [], [{"id": f"{OPENALEX}F{number % 9}", "display_name": "Funder", "ror": None}]]),
+        "grants": rng.choice([[], [], None, [{"funder": f"{OPENALEX}F1", "award_id": "G-1"}]]),
+        "awards": rng.choice([[], [], [{"id": f"{OPENALEX}G{number}", "display_name": None}]]),
+        "mesh": rng.choice([[], [], [], [{"descriptor_ui": "D000001", "descriptor_name": "Calcimycin", "is_major_topic": True}]]),
+        "corresponding_author_ids": rng.choice([[], [f"{OPENALEX}A{number % 11}"], [""]]),
+        "is_paratext": rng.random() < 0.04,
+        "is_retracted": rng.random() < 0.04,
+        "any_repository_has_fulltext": rng.choice([True, False, False, None]),
+        "orcids": [rng.choice([None, "", f"https://orcid.org/0000-000{i}"]) for i in range(4)],
+        "rors": [rng.choice([None, "", " ", f"https://ror.org/0{i}"]) for i in range(3)],
+        "has_abstract": rng.random() < 0.8,
     }
 
 
@@ -93,6 +149,11 @@ def jsonl_gz(lines: list[dict[str, Any] | str]) -> bytes:
     return gzip.compress(text.encode(), mtime=0)
 
 
+_LOCATION = pa.struct([
+    ("is_oa", pa.bool_()), ("landing_page_url", pa.string()), ("pdf_url", pa.string()),
+    ("source", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("type", pa.string()), ("issn_l", pa.string())])),
+    ("license", pa.string()), ("version", pa.string()),
+])
 PARQUET_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -111,16 +172,30 @@ PARQUET_SCHEMA = pa.schema(
                     [
                         ("author_position", pa.string()),
                         ("author", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("orcid", pa.string())])),
-                        ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string())]))),
+                        ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string()),
+                                                             ("ror", pa.string())]))),
                         ("raw_affiliation_strings", pa.list_(pa.string())),
                     ]
                 )
             ),
         ),
-        ("open_access", pa.struct([("is_oa", pa.bool_()), ("oa_status", pa.string()), ("oa_url", pa.string())])),
+        ("open_access", pa.struct([("is_oa", pa.bool_()), ("oa_status", pa.string()), ("oa_url", pa.string()),
+                                   ("any_repository_has_fulltext", pa.bool_())])),
         ("is_retracted", pa.bool_()),
         ("updated_date", pa.timestamp("us")),
         ("abstract_inverted_index", pa.string()),
+        ("ids", pa.map_(pa.string(), pa.string())),
+        ("indexed_in", pa.list_(pa.string())),
+        ("primary_location", _LOCATION),
+        ("best_oa_location", _LOCATION),
+        ("locations", pa.list_(_LOCATION)),
+        ("funders", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string()), ("ror", pa.string())]))),
+        ("grants", pa.list_(pa.struct([("funder", pa.string()), ("award_id", pa.string())]))),
+        ("awards", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string())]))),
+        ("mesh", pa.list_(pa.struct([("descriptor_ui", pa.string()), ("descriptor_name", pa.string()),
+                                     ("is_major_topic", pa.bool_())]))),
+        ("corresponding_author_ids", pa.list_(pa.string())),
+        ("is_paratext", pa.bool_()),
     ]
 )
 
@@ -134,6 +209,8 @@ def parquet_bytes(lines: list[dict[str, Any] | str], schema: pa.Schema = PARQUET
             continue
         row = dict(line)
         row["abstract_inverted_index"] = json.dumps(row.get("abstract_inverted_index"))
+        if isinstance(row.get("ids"), dict):  # a MAP<string, string> in this layout; null values left out
+            row["ids"] = [(key, value) for key, value in row["ids"].items() if value is not None]
         if row.get("updated_date"):
             row["updated_date"] = datetime.fromisoformat(row["updated_date"])
         rows.append({name: row.get(name) for name in schema.names})
