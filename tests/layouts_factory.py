@@ -43,8 +43,8 @@ def record(
     authors: list[int] | None = None,
     updated: str = "2025-01-01T00:00:00",
     referenced_works_count: int | None = None,
-    year: int = 2020,
-    work_type: str = "article",
+    year: int | None = 2020,
+    work_type: str | None = "article",
     rng: random.Random | None = None,
 ) -> dict[str, Any]:
     """A work in the snapshot's JSON shape, with the heavy fields DataRank never reads."""
@@ -297,6 +297,12 @@ def _csv(header: list[str], rows: list[tuple[Any, ...]]) -> bytes:
 
 
 # ---------------------------------------------------------------- a random snapshot
+#: Publication years and types of `random_release`'s works: most within the last five years of its
+#: 2025 partitions (fair_v1's check), datasets (its linked datasets), paratext (its gate).
+YEARS = [2018, 2021, 2022, 2023, 2024, 2025, 2025, None]
+TYPES = ["article", "article", "article", "review", "dataset", "book-chapter", "paratext", " Article "]
+
+
 def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_partition: int = 2) -> Release:
     """A release of `works` works with duplicates across partitions, merges, deletions and a few
     bad lines: enough for every rule of the core tables to act."""
@@ -315,6 +321,8 @@ def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_p
                 references=references,
                 authors=rng.sample(authors, rng.randrange(0, 4)),
                 updated=f"{date}T0{rng.randrange(10)}:00:00.{rng.randrange(10**6):06d}",
+                year=rng.choice(YEARS),
+                work_type=rng.choice(TYPES),
                 rng=rng,
             )
             name = f"updated_date={date}/part_{rng.randrange(parts_per_partition):03d}"

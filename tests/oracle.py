@@ -123,6 +123,7 @@ class OracleResult:
     records: dict[int, dict[str, Any]]  # the winning copy of each work in the snapshot
     quarantine: list[tuple[str, int]]  # (source_file, line_number)
     counts: dict[str, int]
+    citers: dict[int, set[int]] = field(default_factory=dict)  # every citer of each work (the links)
 
 
 # --------------------------------------------------------------------------- reading
@@ -283,4 +284,4 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
     for row in ranked:
         near = [r.rank for r in ranked if math.isclose(r.datarank, row.datarank, rel_tol=1e-9, abs_tol=1e-12)]
         row.rank_range = (min(near), max(near))
-    return OracleResult(rows, records, quarantine, counts)
+    return OracleResult(rows, records, quarantine, counts, citers)
