@@ -18,7 +18,8 @@
 with
 
 snapshot_year as (
-    select coalesce(max(year(updated_date)), max(publication_year)) as year_to
+    -- cast: year() is a BIGINT in DuckDB, an INT in Spark
+    select cast(coalesce(max(year(updated_date)), max(publication_year)) as integer) as year_to
     from core_openalex__works
 ),
 
@@ -106,8 +107,8 @@ final as (
             when count(*) >= 3 and stddev_pop(point_ranks.points_rank) > 0 and stddev_pop(points.percentile_rank) > 0
                 then corr(point_ranks.points_rank, points.percentile_rank)
         end as spearman,
-        min(points.year_to) - 4 as year_from,
-        min(points.year_to) as year_to
+        cast(min(points.year_to) - 4 as integer) as year_from,
+        cast(min(points.year_to) as integer) as year_to
     from points
     inner join point_ranks
         on point_ranks.cohort = points.cohort
