@@ -61,7 +61,7 @@ def default_snapshot() -> str:
 
 
 def default_fair_weights() -> Path:
-    """fair_v1's weights as SPEC §7 sets them, shipped with the package (docs/fair.md)."""
+    """The weights fair_v1 is defined with, shipped with the package (docs/fair.md)."""
     return Path(__file__).resolve().parent / "fair_v1.toml"
 
 
