@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from datarank.cli import main
 from fair_oracle import FairResult, compute_fair, year_type_percentiles
 from oracle import compute
+
+from datarank.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 

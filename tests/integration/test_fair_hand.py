@@ -14,13 +14,13 @@ from typing import Any
 
 import polars as pl
 import pytest
+from snapshot_factory import OPENALEX, write_legacy_snapshot
 
 from datarank.pipeline import run
 from datarank.settings import Settings
-from snapshot_factory import OPENALEX, write_legacy_snapshot
 
 
-def W(n: int) -> str:  # noqa: N802 - reads like the ids it makes
+def W(n: int) -> str:
     return f"{OPENALEX}W{n}"
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from fair_oracle import CHECKLIST, FairResult, compute_fair, year_type_percentiles
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import compute
 
 from datarank.pipeline import run
 from datarank.settings import Settings
-from fair_oracle import CHECKLIST, FairResult, compute_fair, year_type_percentiles
-from oracle import compute
 from tests.layouts_factory import random_release, write_release
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
