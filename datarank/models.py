@@ -256,6 +256,7 @@ class Check:
 CHECKS = (
     Check("citations_outside_works", ("core_openalex__works", "checks_citations_by_cited", "core_openalex__citations")),
     Check("scores_citer_counts_inconsistent", ("out_datarank__scores",)),
+    Check("scores_fair_out_of_range", ("out_datarank__scores",)),
     Check("scores_counts_inconsistent_with_citations",
           ("out_datarank__scores", "out_datarank__citers", "checks_citations_by_cited")),
     Check("scores_invalid_values", ("out_datarank__scores",)),

@@ -4,7 +4,7 @@ Written from the SPEC, not from `sql/`, and importing nothing from `datarank`: i
 records and the citation links of `oracle.compute` (SPEC §2–§3, also independent of the pipeline)
 and scores them. Slow, for snapshots of a few thousand works at most.
 
-Reading rules (SPEC §7): strings are compared trimmed (spaces, tabs, line breaks) and
+Reading rules (SPEC §7): strings are compared trimmed (of leading and trailing spaces) and
 case-insensitively; a field that is missing, null, of the wrong type (a string "true" for a
 boolean, a number for a string, `locations` that is not a list) or an empty string or list does
 not count. A list of objects (funders, grants, awards, mesh) counts when it holds an object; a list
@@ -36,10 +36,10 @@ DIMENSIONS = ("findable", "accessible", "interoperable", "reusable")
 
 
 def text(value: Any) -> str | None:
-    """A string as SPEC §7 compares it: trimmed; None for anything else or nothing left."""
+    """A string as SPEC §7 compares it: trimmed of spaces; None for anything else or nothing left."""
     if not isinstance(value, str):
         return None
-    return value.strip(" \t\n\r") or None
+    return value.strip(" ") or None
 
 
 def lower(value: Any) -> str | None:
