@@ -265,10 +265,12 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
 @click.option("--top", type=int, default=10, show_default=True, help="How many citers to list (for a work).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
+@click.option("--full-abstract", is_flag=True, help="Show the abstract whole (it is shortened otherwise).")
 @handle_errors
-def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool) -> None:
-    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers; or why a
-    researcher (A…) has their researcher score: the ten best works it is the mean of."""
+def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool, full_abstract: bool) -> None:
+    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers, its
+    calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…) has their
+    researcher score: the ten best works it is the mean of."""
     from datarank.researchers import is_author_id
 
     folder = _settings(data_dir=data_dir).data_dir
@@ -283,7 +285,7 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
     from datarank.render import render_explanation
 
     explanation = explain_work(folder, work_id, top=top, version=version)
-    click.echo(explanation.to_json() if as_json else render_explanation(explanation))
+    click.echo(explanation.to_json() if as_json else render_explanation(explanation, full_abstract=full_abstract))
 
 
 @main.command()

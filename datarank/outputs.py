@@ -231,9 +231,12 @@ class Citer:
 class Explanation:
     """The breakdown the seed page shows for one paper, from a published version.
 
-    `work` is the paper's row of `scores` as it is (every column, same names); `context` adds the
-    FAIR context that only `works` has (the DOI itself, OA status, retraction); `tiers` are the
-    version's tier cut-offs (top percentages of S1–S4).
+    `work` is the paper's row of `scores` as it is (every column, same names, the FAIR score and
+    its checklist among them); `context` adds what only `works` and the FAIR tables have (the DOI
+    itself, OA status, retraction, the venue, whether FAIR scoring passed it over as paratext);
+    `abstract` is the paper's abstract when the version kept abstracts (`--abstracts`), else None;
+    `fair` names the FAIR score's version and weights file; `tiers` are the version's tier
+    cut-offs (top percentages of S1–S4).
     """
 
     version: str
@@ -244,6 +247,8 @@ class Explanation:
     citers: list[Citer]
     context: dict[str, Any] = field(default_factory=dict)
     tiers: list[float] = field(default_factory=list)
+    abstract: str | None = None
+    fair: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, indent=2)
@@ -276,11 +281,21 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
         numbers = {"numbers": list(work_numbers)}
+        # Versions published before the FAIR score have no venue, paratext flag or abstracts.
+        paper = {
+            "fair_signals": ("fair_signals.venue, fair_signals.paratext",
+                             "left join read_parquet({}) as fair_signals on fair_signals.work_id = scores.work_number"),
+            "abstracts": ("abstracts.abstract",
+                          "left join read_parquet({}) as abstracts on abstracts.work_id = scores.work_number"),
+        }
+        extra = [(columns, join.format(literal(str(folder / f"{table}.parquet"))))
+                 for table, (columns, join) in paper.items() if (folder / f"{table}.parquet").exists()]
         rows = connection.sql(
             f"""
-            select scores.*, works.doi, works.oa_status, works.is_retracted
+            select scores.*, works.doi, works.oa_status, works.is_retracted{"".join(f", {c}" for c, _ in extra)}
             from read_parquet({scores}) as scores
             left join read_parquet({works}) as works on works.work_id = scores.work_number
+            {" ".join(join for _, join in extra)}
             where scores.work_number in (select unnest($numbers))
             order by scores.rank
             """,
@@ -310,17 +325,20 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         connection.close()
     citers_by_work = {key[0]: frame.drop("cited_id").rows() for key, frame in top_citers.partition_by(
         "cited_id", as_dict=True, maintain_order=True).items()}
-    context_columns = ["doi", "oa_status", "is_retracted"]
+    context_columns = ["doi", "oa_status", "is_retracted", "venue", "paratext"]
+    fair = manifest.get("fair") or {}
     return [
         Explanation(
             version=folder.name,
             cap=parameters["cap"],
             damping=parameters["damping"],
             works_ranked=works_ranked,
-            work={key: value for key, value in row.items() if key not in context_columns},
+            work={key: value for key, value in row.items() if key not in (*context_columns, "abstract")},
             citers=[Citer(*citer) for citer in citers_by_work.get(row["work_number"], [])],
-            context={key: row[key] for key in context_columns},
+            context={key: row.get(key) for key in context_columns},
             tiers=list(parameters.get("tiers", DEFAULT_TIERS)),
+            abstract=row.get("abstract"),
+            fair={key: fair.get(key) for key in ("version", "weights_file", "abstracts")} if fair else {},
         )
         for row in rows.to_dicts()
     ]

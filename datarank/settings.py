@@ -80,6 +80,11 @@ def default_snapshot() -> str:
     return str(_PACKAGED_SAMPLE)
 
 
+def default_fair_weights() -> Path:
+    """The weights fair_v1 is defined with, shipped with the package (docs/fair.md)."""
+    return Path(__file__).resolve().parent / "fair_v1.toml"
+
+
 def default_data_dir() -> Path:
     """The user's data folder, the same from any working folder and outside the package:
     `$XDG_DATA_HOME/datarank` (`~/.local/share/datarank`) on Linux, `~/Library/Application
@@ -128,6 +133,11 @@ class Settings:
         keep: After publishing, keep this many newest versions and remove the others (`datarank
             prune`); None keeps every version.
         keep_days: With `keep`, also keep every version published in the last this many days.
+        abstracts: Keep each work's abstract (rebuilt from abstract_inverted_index) for `explain`
+            and the report's paper pages. Off, the abstract is never parsed and nothing is stored;
+            turning it on or off makes the next ingest read every part file again.
+        fair_weights: The weights file of the calibrated FAIR score (docs/fair.md); the default
+            is fair_v1's, shipped with the package.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -144,9 +154,12 @@ class Settings:
     full_rebuild: bool = False
     keep: int | None = None
     keep_days: float | None = None
+    abstracts: bool = False
+    fair_weights: Path = field(default_factory=default_fair_weights)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
+        object.__setattr__(self, "fair_weights", Path(self.fair_weights).expanduser().resolve())
         if "://" not in self.snapshot:
             object.__setattr__(self, "snapshot", str(Path(self.snapshot).expanduser().resolve()))
         if self.cap < 1:
@@ -178,8 +191,11 @@ class Settings:
 
     @property
     def score_params(self) -> dict[str, float]:
-        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4."""
-        return {"cap": self.cap, "damping": self.damping, **self.tier_params}
+        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4, and
+        fair_v1's weights ($fair_f_doi …, read from `fair_weights`)."""
+        from datarank.fair import load_weights
+
+        return {"cap": self.cap, "damping": self.damping, **self.tier_params, **load_weights(self.fair_weights).params}
 
     @property
     def tier_params(self) -> dict[str, float]:
@@ -293,6 +309,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_row_drop", float, "DATARANK_MAX_ROW_DROP",
             "Refuse to publish a version with more than this fraction fewer works than the previous one "
             "(default 0.05; 1 turns the check off).", "check"),
+    Setting("abstracts", bool, "DATARANK_ABSTRACTS",
+            "Keep each work's abstract for explain and the report (off by default: never parsed, nothing "
+            "stored; switching reads every part file again).", "snapshot"),
+    Setting("fair_weights", Path, "DATARANK_FAIR_WEIGHTS",
+            "The weights file of the calibrated FAIR score (default: fair_v1's, shipped with the package; "
+            "docs/fair.md).", "metric"),
     Setting("full_rebuild", bool, "DATARANK_FULL_REBUILD",
             "Rebuild the core tables from every part file and rescore every work, even when only new part "
             "files arrived (docs/incremental.md).", "build"),

@@ -110,6 +110,8 @@ def print_summary(state: Any) -> None:
             f"(cap {state.settings.cap}, damping {state.settings.damping}), "
             f"{state.score_counts.get('researchers', 0):,} researchers → {state.settings.data_dir / 'current'}"
         )
+    if fair := _fair_line(state):
+        lines.append(fair)
     if state.changes:
         changes = state.changes
         movers = (changes.get("sections") or {}).get("rank_movers") or []
@@ -129,6 +131,21 @@ def print_summary(state: Any) -> None:
     )
     lines.append(f"time     {timings}")
     click.echo("\n".join(lines))
+
+
+def _fair_line(state: Any) -> str | None:
+    """The FAIR score's line: how many works it scored, and its check against DataRank (docs/fair.md)."""
+    from datarank.manifest import fair_headline
+
+    fair = (state.manifest or {}).get("fair") if state.version else None
+    if not fair:
+        return None
+    line = f"fair     {fair.get('version')}: {fair.get('works_scored', 0):,} works scored"
+    headline = fair_headline(state.manifest)
+    if headline and headline.get("spearman") is not None:
+        line += (f" · Spearman with DataRank's year × type percentile {headline['spearman']:+.2f} on "
+                 f"{headline['works']:,} articles and reviews of {headline['year_from']}–{headline['year_to']}")
+    return line
 
 
 def _build_line(state: Any) -> str | None:

@@ -114,6 +114,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         "counts": counts,
         "report": findings,
         "parallel_files": reader.workers,
+        "abstracts": settings.abstracts,
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
     summary = redact_all(summary)  # no credential of the snapshot URI in ingest.json or the manifest

@@ -125,11 +125,44 @@ def _record(rng: random.Random, ids: list[int], i: int, cited_by: int | None, re
     is_oa = rng.random() < 0.4
     roll = rng.random()
     count: Any = len(referenced) + len(outside) + rng.randrange(0, 3) if roll < 0.8 else None if roll < 0.9 else ...
-    return work(
+    record = work(
         ids[i], cited_by_count=cited_by, refs=[*referenced, *outside, *malformed], authors=author_ids,
         referenced_works_count=count, title=f"Synthetic work {i}", publication_year=year, type=kind, doi=doi,
         open_access={"is_oa": is_oa, "oa_status": "gold"}, is_retracted=False,
     )
+    record.update(_fair_fields(random.Random(ids[i] * 7919 + 1), ids[i], record))
+    return record
+
+
+def _fair_fields(rng: random.Random, number: int, record: dict) -> dict:
+    """What fair_v1 reads, drawn from a generator of the work's own (so the DataRank fields, and the
+    hard cases they make, do not move): every signal on some works, many works with equal points."""
+    def location() -> dict:
+        return {"is_oa": rng.random() < 0.5, "pdf_url": "https://example.org/p.pdf" if rng.random() < 0.5 else None,
+                "license": rng.choice([None, None, "cc-by", "CC-BY-NC", "other-oa", "publisher-specific-oa"]),
+                "version": rng.choice([None, "publishedVersion", "acceptedVersion", "submittedVersion"]),
+                "source": {"type": rng.choice(["journal", "journal", "repository"]),
+                           "display_name": f"Journal {number % 40}"}}
+
+    locations = [location() for _ in range(rng.randrange(0, 3))]
+    record["authorships"] = [
+        {**a, "author": {**(a.get("author") or {}), "orcid": "https://orcid.org/0" if rng.random() < 0.4 else None},
+         "institutions": [{"ror": "https://ror.org/0"}] if rng.random() < 0.5 else []}
+        for a in record["authorships"]
+    ]
+    record["open_access"]["any_repository_has_fulltext"] = rng.random() < 0.2
+    return {
+        "ids": {"pmid": "https://pubmed.ncbi.nlm.nih.gov/1" if rng.random() < 0.15 else None},
+        "indexed_in": rng.sample(["crossref", "pubmed", "datacite", "doaj"], rng.randrange(0, 3)),
+        "locations": locations,
+        "primary_location": locations[0] if locations else None,
+        "best_oa_location": next((place for place in locations if place["is_oa"]), None),
+        "mesh": [{"descriptor_ui": "D1"}] if rng.random() < 0.1 else [],
+        "funders": [{"id": "https://openalex.org/F1"}] if rng.random() < 0.15 else [],
+        "corresponding_author_ids": ["https://openalex.org/A1"] if rng.random() < 0.5 else [],
+        "is_paratext": rng.random() < 0.01,
+        "is_retracted": rng.random() < 0.01,
+    }
 
 
 def _release(rng: random.Random, records: list[dict[str, Any]], stale: list[dict[str, Any]], merged: list[Merge]) -> Release:

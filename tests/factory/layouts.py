@@ -83,6 +83,11 @@ def jsonl_gz(lines: Sequence[Line]) -> bytes:
     return gzip.compress(b"".join(line_bytes(line) + b"\n" for line in lines), mtime=0)
 
 
+_LOCATION = pa.struct([
+    ("is_oa", pa.bool_()), ("landing_page_url", pa.string()), ("pdf_url", pa.string()),
+    ("source", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("type", pa.string()), ("issn_l", pa.string())])),
+    ("license", pa.string()), ("version", pa.string()),
+])
 PARQUET_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -101,16 +106,30 @@ PARQUET_SCHEMA = pa.schema(
                     [
                         ("author_position", pa.string()),
                         ("author", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("orcid", pa.string())])),
-                        ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string())]))),
+                        ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string()),
+                                                             ("ror", pa.string())]))),
                         ("raw_affiliation_strings", pa.list_(pa.string())),
                     ]
                 )
             ),
         ),
-        ("open_access", pa.struct([("is_oa", pa.bool_()), ("oa_status", pa.string()), ("oa_url", pa.string())])),
+        ("open_access", pa.struct([("is_oa", pa.bool_()), ("oa_status", pa.string()), ("oa_url", pa.string()),
+                                   ("any_repository_has_fulltext", pa.bool_())])),
         ("is_retracted", pa.bool_()),
         ("updated_date", pa.timestamp("us")),
         ("abstract_inverted_index", pa.string()),
+        ("ids", pa.map_(pa.string(), pa.string())),
+        ("indexed_in", pa.list_(pa.string())),
+        ("primary_location", _LOCATION),
+        ("best_oa_location", _LOCATION),
+        ("locations", pa.list_(_LOCATION)),
+        ("funders", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string()), ("ror", pa.string())]))),
+        ("grants", pa.list_(pa.struct([("funder", pa.string()), ("award_id", pa.string())]))),
+        ("awards", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string())]))),
+        ("mesh", pa.list_(pa.struct([("descriptor_ui", pa.string()), ("descriptor_name", pa.string()),
+                                     ("is_major_topic", pa.bool_())]))),
+        ("corresponding_author_ids", pa.list_(pa.string())),
+        ("is_paratext", pa.bool_()),
     ]
 )
 
@@ -124,6 +143,8 @@ def parquet_bytes(lines: Sequence[Line], schema: pa.Schema = PARQUET_SCHEMA, row
             continue
         row = dict(line)
         row["abstract_inverted_index"] = json.dumps(row.get("abstract_inverted_index"))
+        if isinstance(row.get("ids"), dict):  # a MAP<string, string> in this layout; null values left out
+            row["ids"] = [(key, value) for key, value in row["ids"].items() if value is not None]
         if row.get("updated_date"):
             row["updated_date"] = datetime.fromisoformat(row["updated_date"])
         rows.append({name: row.get(name) for name in schema.names})

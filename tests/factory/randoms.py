@@ -393,6 +393,12 @@ def check_prepared_cases(
 
 
 # ---------------------------------------------------------------- a random release
+#: Publication years and types of `random_release`'s works: most within the last five years of its
+#: 2025 partitions (fair_v1's check), datasets (its linked datasets), paratext (its gate).
+YEARS = [2018, 2021, 2022, 2023, 2024, 2025, 2025, None]
+TYPES = ["article", "article", "article", "review", "dataset", "book-chapter", "paratext", " Article "]
+
+
 def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_partition: int = 2) -> Release:
     """A release of `works` works with duplicates across partitions, merges, deletions and a few
     bad lines: enough for every rule of the core tables to act. A third of the works have no DOI."""
@@ -411,6 +417,8 @@ def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_p
                 refs=references,
                 authors=rng.sample(authors, rng.randrange(0, 4)),
                 updated_date=f"{date}T0{rng.randrange(10)}:00:00.{rng.randrange(10**6):06d}",
+                publication_year=rng.choice(YEARS),
+                type=rng.choice(TYPES),
                 heavy=True,
                 rng=rng,
                 **({"doi": None} if number % 3 == 0 else {}),

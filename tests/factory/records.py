@@ -63,12 +63,20 @@ def work(
     if heavy:
         rng = rng or random.Random(number)
         words = [f"w{rng.randrange(10_000)}" for _ in range(rng.randrange(5, 40))]
+        # What fair_v1 reads, drawn with the record's own generator (docs/fair.md): the same record
+        # scores the same in every layout.
+        fair = fair_fields(rng, number)
         record |= {
             "display_name": f"Work {number}",
-            "is_retracted": False,
-            "abstract_inverted_index": {word: [i] for i, word in enumerate(words)},
+            "is_retracted": fair["is_retracted"],
+            "abstract_inverted_index": {word: [i] for i, word in enumerate(words)} if fair["has_abstract"] else None,
+            **{key: fair[key] for key in FAIR_RECORD_FIELDS},
         }
-        record["open_access"]["oa_url"] = None
+        record["open_access"] |= {"oa_url": None, "any_repository_has_fulltext": fair["any_repository_has_fulltext"]}
+        for i, authorship in enumerate(record["authorships"]):
+            authorship["author"]["orcid"] = fair["orcids"][i % 4]
+            for institution in authorship["institutions"]:
+                institution["ror"] = fair["rors"][i % 3]
     record.update(extra)
     return {key: value for key, value in record.items() if value is not ...}
 
@@ -84,3 +92,67 @@ def _authorship(author: int | str | None, position: int, heavy: bool) -> dict[st
         "institutions": [{"id": f"{OPENALEX}I{n % 7}", "display_name": f"Institution {n % 7} " * 4}],
         "raw_affiliation_strings": [f"Department {n}, University {n % 7}, Somewhere " * 2],
     }
+
+
+#: The fields `fair_fields` draws that go into a record as they are.
+FAIR_RECORD_FIELDS = ("ids", "indexed_in", "primary_location", "best_oa_location", "locations", "funders", "grants",
+                      "awards", "mesh", "corresponding_author_ids", "is_paratext")
+_LICENCES = [None, None, "cc-by", " CC-BY ", "cc-by-nc-nd", "Other-OA", "publisher-specific-oa", "", "mit", "cc0"]
+_VERSIONS = [None, "publishedVersion", "acceptedVersion", "submittedVersion", " PublishedVersion", ""]
+_SOURCE_TYPES = [None, "journal", "repository", " Repository ", "conference", ""]
+
+
+def _location(rng: random.Random, number: int) -> dict[str, Any]:
+    return {
+        "is_oa": rng.choice([True, False, None]),
+        "landing_page_url": f"https://example.org/{number}",
+        "pdf_url": rng.choice([None, "", "  ", f"https://example.org/{number}.pdf"]),
+        "source": rng.choice([None, {"id": f"{OPENALEX}S{number % 50}", "display_name": rng.choice(
+            [f"Journal {number % 50}", f"  Journal {number % 50} ", "", None]),
+            "type": rng.choice(_SOURCE_TYPES), "issn_l": None}]),
+        "license": rng.choice(_LICENCES),
+        "version": rng.choice(_VERSIONS),
+    }
+
+
+def fair_fields(rng: random.Random, number: int) -> dict[str, Any]:
+    """The fields fair_v1 reads, at random: every signal and gate of SPEC §7 shows up on a few
+    hundred works, with the oddities any layout can hold. `orcids` and `rors` are cycled over a
+    record's authorships."""
+    locations = [_location(rng, number) for _ in range(rng.randrange(0, 4))]
+    primary = rng.choice([None, _location(rng, number), *locations[:1]])  # sometimes not among locations
+    return {
+        "ids": {"openalex": work_url(number), "pmid": rng.choice([None, None, "", f"https://pubmed.ncbi.nlm.nih.gov/{number}"]),
+                "pmcid": rng.choice([None, None, None, f"https://www.ncbi.nlm.nih.gov/pmc/articles/{number}"])},
+        "indexed_in": rng.sample(["crossref", "Crossref ", "pubmed", "DataCite", "doaj", "", "arxiv"], rng.randrange(0, 4)),
+        "primary_location": primary,
+        "best_oa_location": rng.choice([None, primary, *locations[-1:]]),
+        "locations": locations,
+        "funders": rng.choice([[], [], [{"id": f"{OPENALEX}F{number % 9}", "display_name": "Funder", "ror": None}]]),
+        "grants": rng.choice([[], [], None, [{"funder": f"{OPENALEX}F1", "award_id": "G-1"}]]),
+        "awards": rng.choice([[], [], [{"id": f"{OPENALEX}G{number}", "display_name": None}]]),
+        "mesh": rng.choice([[], [], [], [{"descriptor_ui": "D000001", "descriptor_name": "Calcimycin", "is_major_topic": True}]]),
+        "corresponding_author_ids": rng.choice([[], [f"{OPENALEX}A{number % 11}"], [""]]),
+        "is_paratext": rng.random() < 0.04,
+        "is_retracted": rng.random() < 0.04,
+        "any_repository_has_fulltext": rng.choice([True, False, False, None]),
+        "orcids": [rng.choice([None, "", f"https://orcid.org/0000-000{i}"]) for i in range(4)],
+        "rors": [rng.choice([None, "", " ", f"https://ror.org/0{i}"]) for i in range(3)],
+        "has_abstract": rng.random() < 0.8,
+    }
+
+
+@dataclass
+class Release:
+    """One release: part files by their path under the works folder, merges and deletions.
+
+    `files` maps e.g. ``updated_date=2025-01-01/part_000`` (no extension: the layout adds it) to its
+    lines: dicts are records, strings are written as they are (bad lines).
+    """
+
+    files: dict[str, list[dict[str, Any] | str]] = field(default_factory=dict)
+    merges: list[tuple[str, int, int]] = field(default_factory=list)  # (merge_date, id, merge_into_id)
+    deletions: list[tuple[int, str]] = field(default_factory=list)  # (id, deleted_date)
+
+
+# ---------------------------------------------------------------- file bodies

@@ -15,6 +15,8 @@ from uuid import UUID
 
 import polars as pl
 import pytest
+from fair_oracle import compute_fair, year_type_percentiles
+from oracle import compute
 from polars.testing import assert_frame_equal
 
 from tests.factory.growth import NEW_WORKS, add_partition, copy_sample, drop_partition
@@ -114,6 +116,16 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     for stage in ("ingest", "score", "check", "publish", "export"):
         assert f"| {stage}" in markdown
     assert "Prefect 3." in markdown and "DuckDB 2." in markdown
+    # The FAIR score's check, with the figures of tests/fair_oracle.py: the sample's 3 recent
+    # articles and reviews and NEW_WORKS' 3 (2026), every cohort and variant.
+    datarank = compute(snapshot)
+    expected_validation = compute_fair(datarank, year_type_percentiles(datarank)).validation
+    assert "## FAIR score (fair_v1)" in markdown
+    assert [row["works"] for row in expected_validation if row["cohort"] == "all"] == [6] * 5
+    for row in expected_validation:
+        variant = "fair_v1" if row["left_out"] == "none" else f"without {row['left_out']}"
+        rho = "–" if row["spearman"] is None else format(row["spearman"], "+.3f")
+        assert f"| {row['cohort']} | {variant} | {row['works']:,} | {rho} |" in markdown, (row, markdown)
 
     runs = query(lake, "select * from runs order by version")
     row = runs.row(1, named=True)

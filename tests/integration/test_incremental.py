@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,9 @@ def histories(draw: st.DrawFn) -> History:
                 authors=draw(st.lists(st.integers(1, 4), max_size=2)),
                 updated_date=f"{date}T00:00:00",
                 heavy=True,
+                # each copy its own FAIR fields and abstract (or none), so a night that kept the
+                # wrong copy's would show
+                rng=random.Random(f"{number}:{date}"),
             )
             # A random split of each partition into part files.
             name = f"updated_date={date}/part_{draw(st.integers(0, 2)):03d}"
@@ -154,7 +158,8 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         # Every night publishes (so a night can extend the last night's scores), or only ingests.
         stages = tuple(STAGES) if final or history.append_only else ("ingest",)
         with mock.patch("datarank.ingest.core.WINNERS_COMPACT_SHARE", history.winners_compact_share):
-            state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap), stages=stages)
+            state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap, abstracts=True),
+                        stages=stages)
         summary = state.ingest_summary
         if history.append_only and night > 0:
             assert summary["build"]["mode"] == "incremental", summary["build"]
@@ -181,8 +186,9 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         assert changes["deletions_new"] == (0 if history.layout == "legacy" else new_deletions)
         last_read, previous = parts, release
 
-    run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap))
-    for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine"):
+    run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap, abstracts=True))
+    for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine", "fair_signals",
+                  "abstracts", "fair_validation"):
         nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
         fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
         assert_same_table(nightly_table.sort(pl.all()), fresh_table.sort(pl.all()), table)
@@ -469,3 +475,42 @@ def test_a_night_with_another_damping_scores_every_work_with_it(tmp_path: Path, 
     citers = pl.read_parquet(nightly / "current" / "citers.parquet").filter(pl.col("cited_id") == 1).sort("citing_id")
     assert citers["citing_id"].to_list() == [2, 3, 5]
     assert citers["contribution"].to_list() == pytest.approx([0.5 * math.log(4), 0.5 * math.log(11) / 2, 0.0], rel=1e-12)
+
+
+def test_a_night_keeps_the_abstract_and_fair_signals_of_the_copy_that_wins(tmp_path: Path) -> None:
+    """Abstracts and fair_v1's inputs on a night that only adds a partition: a newer copy's replace
+    the old ones (W1 gains a licence and a new abstract; W2's newer copy has no abstract, so W2 has
+    none now), an older copy changes nothing (W3), a work not read again keeps its row (W4), and a
+    new work brings its own (W5). The night extends the last build and publishes what a fresh full
+    run publishes."""
+    first, later = "updated_date=2025-01-01/part_000", "updated_date=2025-03-01/part_000"
+
+    def copy(number: int, updated: str, words: list[str] | None, licence: str | None) -> dict[str, Any]:
+        line = work(number, updated_date=updated, heavy=True)
+        line["abstract_inverted_index"] = {word: [i] for i, word in enumerate(words)} if words else None
+        line["locations"] = [{"is_oa": True, "license": licence, "version": "publishedVersion"}]
+        line["primary_location"] = line["best_oa_location"] = None
+        return line
+
+    day1 = Release(files={first: [copy(1, "2025-01-01T00:00:00", ["one", "old"], None),
+                                  copy(2, "2025-01-01T00:00:00", ["two", "old"], None),
+                                  copy(3, "2025-02-01T00:00:00", ["three", "new"], "cc-by"),
+                                  copy(4, "2025-01-01T00:00:00", ["four"], None)]})
+    day2 = Release(files={**day1.files, later: [copy(1, "2025-03-01T00:00:00", ["one", "new"], "cc-by"),
+                                                copy(2, "2025-03-01T00:00:00", None, None),
+                                                copy(3, "2025-01-15T00:00:00", ["three", "older"], None),
+                                                copy(5, "2025-03-01T00:00:00", ["five"], "other-oa")]})
+    snapshot, nightly, fresh = tmp_path / "snapshot", tmp_path / "nightly", tmp_path / "fresh"
+    write_release(snapshot, day1, "jsonl")
+    run(Settings(snapshot=str(snapshot), data_dir=nightly, abstracts=True))
+    write_release(snapshot, day2, "jsonl")
+    state = run(Settings(snapshot=str(snapshot), data_dir=nightly, abstracts=True))
+    assert state.ingest_summary["build"]["mode"] == "incremental"
+    abstracts = dict(pl.read_parquet(nightly / "current" / "abstracts.parquet").iter_rows())
+    assert abstracts == {1: "one new", 3: "three new", 4: "four", 5: "five"}
+    licences = dict(pl.read_parquet(nightly / "current" / "fair_signals.parquet").select("work_id", "licence").iter_rows())
+    assert licences == {1: 4, 2: 0, 3: 4, 4: 0, 5: 2}  # licence classes: cc-by 4, other-oa 2
+    run(Settings(snapshot=str(snapshot), data_dir=fresh, abstracts=True))
+    for table in ("abstracts", "fair_signals", "scores"):
+        assert_same_table(pl.read_parquet(nightly / "current" / f"{table}.parquet").sort(pl.all()),
+                          pl.read_parquet(fresh / "current" / f"{table}.parquet").sort(pl.all()), table)

@@ -72,10 +72,10 @@ def batch_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = pool.read_batch
 
-    def spy(cursor: Any, snapshot: Any, task: Any, strict: bool) -> Any:
+    def spy(cursor: Any, snapshot: Any, task: Any, strict: bool, abstracts: bool = False) -> Any:
         how = "strict" if strict else "lenient"
         try:
-            result = original(cursor, snapshot, task, strict)
+            result = original(cursor, snapshot, task, strict, abstracts)
         except Exception:
             calls.append(f"{how} failed")
             raise

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from datarank import DataRankError
+from published import write_fair_signals
 from datarank.outputs import Citer, Explanation
 from datarank.render import render_explanation
 from datarank.score import score
@@ -21,6 +22,7 @@ from datarank.settings import Settings, parse_tiers
 WORKS_SCHEMA = {
     "work_id": pl.Int64, "doi": pl.String, "title": pl.String, "publication_year": pl.Int32, "type": pl.String,
     "cited_by_count": pl.Int64, "referenced_works_count": pl.Int64, "n_referenced_ids": pl.Int64, "is_oa": pl.Boolean,
+    "is_retracted": pl.Boolean, "updated_date": pl.Datetime,
 }
 
 
@@ -32,12 +34,14 @@ def scores_of(
     core, staged = tmp / "core", tmp / "staged"
     core.mkdir()
     staged.mkdir()
-    rows = [{"doi": None, "title": None, "is_oa": None, "referenced_works_count": 1, "n_referenced_ids": 1, **w}
+    rows = [{"doi": None, "title": None, "is_oa": None, "is_retracted": None, "updated_date": None,
+             "referenced_works_count": 1, "n_referenced_ids": 1, **w}
             for w in works]
     pl.DataFrame(rows, schema=WORKS_SCHEMA).write_parquet(core / "works.parquet")
     pl.DataFrame(list(citations), schema={"citing_id": pl.Int64, "cited_id": pl.Int64}, orient="row").write_parquet(
         core / "citations.parquet")
     pl.DataFrame(schema={"work_id": pl.Int64, "author_id": pl.Int64}).write_parquet(core / "authorships.parquet")
+    write_fair_signals(core, [{"work_id": row["work_id"]} for row in rows])
     overrides = {"tiers": tiers} if tiers else {}
     score(Settings(data_dir=tmp / "lake", **overrides), core, staged)
     return pl.read_parquet(staged / "scores.parquet").sort("work_number")
