@@ -140,19 +140,3 @@ def fair_fields(rng: random.Random, number: int) -> dict[str, Any]:
         "rors": [rng.choice([None, "", " ", f"https://ror.org/0{i}"]) for i in range(3)],
         "has_abstract": rng.random() < 0.8,
     }
-
-
-@dataclass
-class Release:
-    """One release: part files by their path under the works folder, merges and deletions.
-
-    `files` maps e.g. ``updated_date=2025-01-01/part_000`` (no extension: the layout adds it) to its
-    lines: dicts are records, strings are written as they are (bad lines).
-    """
-
-    files: dict[str, list[dict[str, Any] | str]] = field(default_factory=dict)
-    merges: list[tuple[str, int, int]] = field(default_factory=list)  # (merge_date, id, merge_into_id)
-    deletions: list[tuple[int, str]] = field(default_factory=list)  # (id, deleted_date)
-
-
-# ---------------------------------------------------------------- file bodies

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from snapshot_growth import copy_sample, drop_partition
+from tests.factory.growth import copy_sample, drop_partition
 
 from datarank.lake import Lake
 from datarank.pipeline import run

@@ -263,8 +263,8 @@ def test_a_bare_carriage_return_is_one_line(
     elif path == "a batch of small parts":
         read_batch = pool.read_batch
 
-        def spy(cursor: Any, snapshot: Any, task: Any, strict: bool) -> Any:
-            result = read_batch(cursor, snapshot, task, strict)
+        def spy(cursor: Any, snapshot: Any, task: Any, strict: bool, abstracts: bool = False) -> Any:
+            result = read_batch(cursor, snapshot, task, strict, abstracts)
             batches.append(len(task))
             return result
 
