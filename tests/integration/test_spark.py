@@ -225,6 +225,12 @@ def test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does(spark: Any, t
     assert code == 0, output
     assert "v000001: 339 works scored" in output
     assert_same_version(duck, "v000001", on_spark, "v000001")
+    # The sample's researchers include authors tied on their score (co-authors of one work only),
+    # which both engines must order by author id.
+    researchers = read_version(on_spark, "v000001", "researchers")
+    tied = researchers.group_by("researcher_score").agg(pl.len().alias("n"), pl.col("author_number").sort_by("rank"))
+    assert tied.filter(pl.col("n") > 1).height > 0
+    assert all(ids == sorted(ids) for ids in tied["author_number"].to_list())
     assert not (on_spark / "current" / "intermediate").exists()
     # What comes downstream reads the Spark-made version as it reads any other.
     code, output = invoke("query", "select engine from runs", "--format", "csv", "--data-dir", str(on_spark))
@@ -307,6 +313,10 @@ def test_the_generated_snapshot_reaches_the_hard_cases(generated: Path, version:
     assert all(count > 0 for count in fair), fair
     cohorts = duckdb.sql(f"select distinct cohort from '{folder / 'fair_validation.parquet'}' where spearman is not null")
     assert {row[0] for row in cohorts.fetchall()} == {"all", "open access", "closed"}
+    # Researchers with more than ten works, of whom only ten count (authors tied on their score
+    # are the sample's, compared in test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does).
+    researchers = pl.read_parquet(folder / "researchers.parquet")
+    assert researchers.filter(pl.col("works") > 10).height > 0
 
 
 @pytest.mark.slow
