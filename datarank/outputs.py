@@ -16,9 +16,9 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
-from datarank.db import limits, literal, run_sql
+from datarank.db import limits, literal, run_sql, sql_text
 from datarank.lake import VERSION_TABLES, Lake
-from datarank.catalog import catalog_views
+from datarank.catalog import VIEW_MACROS, catalog_views
 from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
@@ -187,6 +187,8 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
     parameters = manifest["parameters"]
     connection = duckdb.connect()
     try:
+        for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
+            run_sql(connection, sql_text(macro))
         scores = literal(str(folder / "scores.parquet"))
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
@@ -195,7 +197,7 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         paper = {
             "fair_signals": ("fair_signals.venue, fair_signals.paratext",
                              "left join read_parquet({}) as fair_signals on fair_signals.work_id = scores.work_number"),
-            "abstracts": ("abstracts.abstract",
+            "abstracts": ("openalex_abstract_text(abstracts.abstract_index) as abstract",
                           "left join read_parquet({}) as abstracts on abstracts.work_id = scores.work_number"),
         }
         extra = [(columns, join.format(literal(str(folder / f"{table}.parquet"))))
