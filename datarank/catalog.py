@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datarank.db import literal
+from datarank.db import literal, sql_text
 from datarank.dictionary import comments
 from datarank.lake import CATALOG_FILE, VERSION_TABLES
 
@@ -42,6 +42,12 @@ CATALOG_FOLDER = (
     "(case when parse_filename(current_setting('temp_directory')) = " + literal(f"{CATALOG_FILE}.tmp")
     + " then coalesce(nullif(parse_dirpath(current_setting('temp_directory')), '') || '/', '') else '' end)"
 )
+
+#: The macros the views use: `abstracts` rebuilds each abstract from its inverted index when read.
+VIEW_MACROS = ("macros/openalex_abstract", "macros/openalex_abstract_text")
+
+#: The macros the views use: `abstracts` rebuilds each abstract from its inverted index when read.
+VIEW_MACROS = ("macros/openalex_abstract", "macros/openalex_abstract_text")
 
 
 def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
@@ -81,7 +87,19 @@ def comment_statements(published: set[tuple[str, str | None]]) -> list[str]:
 
 
 def _views(tables: dict[str, str], run_files: list[str]) -> list[str]:
-    statements = [f"create or replace view {table} as select * from read_parquet({path})" for table, path in tables.items()]
+    """The macros the views use, a view per table, and `runs`. `abstracts` shows (`work_id`,
+    `abstract`): the text, rebuilt from the inverted index the version keeps, for the rows a query
+    reads."""
+    statements = [sql_text(macro) for macro in VIEW_MACROS]
+    for table, path in tables.items():
+        if table == "abstracts":
+            statements.append(
+                "create or replace view abstracts as select * from ("
+                f"select work_id, openalex_abstract_text(abstract_index) as abstract from read_parquet({path})"
+                ") where abstract is not null"
+            )
+        else:
+            statements.append(f"create or replace view {table} as select * from read_parquet({path})")
     statements.append(
         f"create or replace view runs as select * from read_parquet([{', '.join(run_files)}], union_by_name = true) order by version"
     )

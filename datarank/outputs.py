@@ -15,8 +15,8 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError, UsageError
-from datarank.catalog import catalog_views
-from datarank.db import limits, literal, run_sql
+from datarank.catalog import VIEW_MACROS, catalog_views
+from datarank.db import limits, literal, run_sql, sql_text
 from datarank.destinations import STDOUT, check_destination, deliver, is_url, staging_file, suffix
 from datarank.faults import checkpoint
 from datarank.lake import VERSION_TABLES, Lake
@@ -277,6 +277,8 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
     parameters = manifest["parameters"]
     connection = duckdb.connect()
     try:
+        for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
+            run_sql(connection, sql_text(macro))
         scores = literal(str(folder / "scores.parquet"))
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
@@ -285,7 +287,7 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         paper = {
             "fair_signals": ("fair_signals.venue, fair_signals.paratext",
                              "left join read_parquet({}) as fair_signals on fair_signals.work_id = scores.work_number"),
-            "abstracts": ("abstracts.abstract",
+            "abstracts": ("openalex_abstract_text(abstracts.abstract_index) as abstract",
                           "left join read_parquet({}) as abstracts on abstracts.work_id = scores.work_number"),
         }
         extra = [(columns, join.format(literal(str(folder / f"{table}.parquet"))))

@@ -22,17 +22,17 @@ won_tonight as (
 final as (
     select
         raw.work_id,
-        raw.abstract
+        raw.abstract_index
     from raw_openalex__works as raw
     semi join won_tonight
         on won_tonight.work_id = raw.work_id
         and won_tonight.file_key = raw.file_key
         and won_tonight.line_number = raw.line_number
-    where raw.abstract is not null
+    where raw.abstract_index is not null
     union all
     select
         previous.work_id,
-        previous.abstract
+        previous.abstract_index
     from previous_openalex__abstracts as previous
     anti join won_tonight on won_tonight.work_id = previous.work_id
 )

@@ -5,10 +5,10 @@
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
 --   `fair` holds what fair_v1 reads of the record (openalex_record_fair: small values, one struct);
---   `abstract` the abstract rebuilt from abstract_inverted_index when $abstracts, else NULL.
+--   `abstract_index` the record's abstract_inverted_index (JSON text) when $abstracts, else NULL.
 -- Parameters: $path — the file to read; $compression — 'auto' (by the name) or 'none' (a pipe that
 -- datarank/gzip_pipe.py feeds with the decompressed lines of a local part); $strict — see `parsed`;
--- $abstracts — keep abstracts (a second parse of each good line: --abstracts).
+-- $abstracts — keep abstracts (a second, light parse of each good line: --abstracts).
 -- Memory: the file is streamed in 32 MB buffers (DuckDB's default buffer is 16 × max_line_size,
 -- 256 MB per file read); a line may be up to 16 MB. row_number() over () streams too.
 -- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
@@ -106,8 +106,7 @@ final as (
         json_flag(record.is_retracted) as is_retracted,
         try_cast(record.updated_date as timestamp) as updated_date,
         fair,
-        case when $abstracts and quarantine_reason is null then openalex_abstract(openalex_abstract_index(line)) end
-            as abstract,
+        case when $abstracts and quarantine_reason is null then openalex_abstract_index(line) end as abstract_index,
         -- quarantine
         quarantine_reason,
         case when quarantine_reason is not null then left(line, 1024) end as line_head

@@ -6,7 +6,7 @@
 --   leaf fair_v1 reads that is of another kind, is all null; funders/grants/awards/mesh as lists of
 --   booleans, true where an element is there; the row's number in line_number).
 --   Parameters: $abstracts — keep abstracts (abstract_inverted_index, a JSON string in this layout,
---   is then in the batches and rebuilt by openalex_abstract; otherwise it is never read).
+--   is then in the batches and kept as it is; otherwise it is never read).
 --   Rows without a valid work id carry quarantine_reason and the first KB of the row as JSON.
 --   `fair` is what fair_v1 reads (openalex_fair_signals), typed as the JSON Lines reader types it:
 --   strings cleaned (clean_text) and lower-cased where compared; a scalar column of another type
@@ -86,9 +86,8 @@ final as (
             list_bool_or(list_transform(part.corresponding_author_ids, lambda a: clean_text(a) is not null)),
             part.is_paratext
         ) as fair,
-        case when $abstracts and quarantine_reason is null
-            then openalex_abstract(try(from_json(part.abstract_inverted_index, '"MAP(VARCHAR, INTEGER[])"')))
-        end as abstract,
+        case when $abstracts and quarantine_reason is null then abstract_index_json(part.abstract_inverted_index) end
+            as abstract_index,
         -- quarantine
         quarantine_reason,
         case when quarantine_reason is not null then left(to_json(part), 1024) end as line_head

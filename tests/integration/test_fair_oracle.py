@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import compute
 
+from datarank.outputs import query
 from datarank.pipeline import run
 from datarank.settings import Settings
 from tests.factory.layouts import write_release
@@ -39,7 +40,7 @@ def assert_matches_fair_oracle(current: Path, expected: FairResult, what: str = 
     scores = {row["work_number"]: row for row in pl.read_parquet(current / "scores.parquet").to_dicts()}
     assert sorted(scores) == sorted(expected.rows), what
     venues = dict(pl.read_parquet(current / "fair_signals.parquet").select("work_id", "venue").iter_rows())
-    abstracts = dict(pl.read_parquet(current / "abstracts.parquet").iter_rows())
+    abstracts = dict(query(current.parent, "select work_id, abstract from abstracts").iter_rows())
     problems: list[str] = []
     for number, want in sorted(expected.rows.items()):
         got = scores[number]

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from published import assert_same_table
 
 from datarank.cli import main
+from datarank.outputs import query
 from datarank.pipeline import STAGES, run
 from datarank.settings import Settings
 from tests.factory.layouts import LAYOUT_DIRS, Release, write_release
@@ -506,7 +507,7 @@ def test_a_night_keeps_the_abstract_and_fair_signals_of_the_copy_that_wins(tmp_p
     write_release(snapshot, day2, "jsonl")
     state = run(Settings(snapshot=str(snapshot), data_dir=nightly, abstracts=True))
     assert state.ingest_summary["build"]["mode"] == "incremental"
-    abstracts = dict(pl.read_parquet(nightly / "current" / "abstracts.parquet").iter_rows())
+    abstracts = dict(query(nightly, "select work_id, abstract from abstracts").iter_rows())
     assert abstracts == {1: "one new", 3: "three new", 4: "four", 5: "five"}
     licences = dict(pl.read_parquet(nightly / "current" / "fair_signals.parquet").select("work_id", "licence").iter_rows())
     assert licences == {1: 4, 2: 0, 3: 4, 4: 0, 5: 2}  # licence classes: cc-by 4, other-oa 2
