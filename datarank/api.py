@@ -25,10 +25,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
+from datarank.catalog import catalog_views
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake, ReadLock
 from datarank.outputs import Explanation, explain_many, parse_work_id
-from datarank.catalog import catalog_views
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 
@@ -168,7 +168,7 @@ class Results:
         return f"<datarank.Results {self.version} of {self.data_dir}: {', '.join(VIEWS)}>"
 
 
-def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:  # noqa: A001 - `datarank.open()` on purpose
+def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:
     """Open a published version for reading from Python.
 
     Args:

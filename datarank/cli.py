@@ -49,7 +49,7 @@ def handle_errors(command: F) -> F:
             _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; the last published version is unchanged", INTERRUPTED)
-        except Exception as error:  # noqa: BLE001 - the edge: anything unexpected becomes one line
+        except Exception as error:
             if os.environ.get("DATARANK_DEBUG"):
                 raise
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -216,7 +216,6 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
         state = datarank_flow(settings=settings, stages=list(stages))
     else:
         from datarank.pipeline import run as run_pipeline
-
         from datarank.terminal import file_progress
 
         with file_progress(_stderr_console) as on_file:

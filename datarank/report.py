@@ -38,8 +38,8 @@ from datarank import DataRankError, __version__
 from datarank.db import sql_text
 from datarank.lake import Lake
 from datarank.outputs import Explanation, explain_many, read_only_connection
-from datarank.researchers import ResearcherExplanation, explain_researchers
 from datarank.render import FAIR_CHECKLIST, FAIR_DIMENSIONS, fair_score_label, shorten
+from datarank.researchers import ResearcherExplanation, explain_researchers
 
 #: Bins of the histograms (and of each axis of the DataRank × citations heat map).
 PLOT_BINS = 40

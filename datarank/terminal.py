@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 
-class file_progress:  # noqa: N801 - used as `with file_progress(...)`
+class file_progress:
     """A progress bar over the part files on stderr, when stderr is a terminal: files done, records
     read, and the rate at which part files (compressed bytes) are read."""
 

@@ -25,7 +25,6 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from datarank import DataRankError
 from datarank.contracts import IngestSummary

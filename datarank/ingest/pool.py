@@ -115,7 +115,7 @@ class PartReader:
                 with self._cursor() as cursor:
                     batch = read_batch(cursor, self.snapshot, task, strict, self.settings.abstracts)
                 return [(*item, stats) for item, stats in zip(task, batch, strict=True)]
-            except Exception as error:  # noqa: BLE001 - see above
+            except Exception as error:
                 log.debug("a batch of %d small part files failed (strict: %s)", len(task), strict, exc_info=True)
                 if not isinstance(error, PARSE_ERRORS):
                     break

@@ -23,7 +23,6 @@ import pytest
 from click.testing import CliRunner
 
 from datarank.cli import main
-
 from datarank.lake import VERSION_TABLES
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()

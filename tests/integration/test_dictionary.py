@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from datarank.cli import main
-from datarank.lake import VERSION_TABLES
 from datarank.describe import describe
 from datarank.dictionary import VIEWS
+from datarank.lake import VERSION_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,7 +98,7 @@ def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, runs"
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, runs"  # noqa: E501
     )
 
 

@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.factory.growth import copy_sample, drop_partition
-
 from datarank.lake import Lake
 from datarank.pipeline import run
 from datarank.settings import Settings
+from tests.factory.growth import copy_sample, drop_partition
 
 
 def datarank(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

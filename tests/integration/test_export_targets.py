@@ -131,23 +131,23 @@ class _CuttingHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _CuttingProxy
 
-    def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+    def do_PUT(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length // 2)
         self.server.cut += 1
         self.close_connection = True
         self.connection.shutdown(2)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._forward()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._forward()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._forward()
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._forward()
 
     def _forward(self) -> None:
@@ -167,5 +167,5 @@ class _CuttingHandler(BaseHTTPRequestHandler):
             self.wfile.write(answer)
         upstream.close()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass

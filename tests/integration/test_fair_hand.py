@@ -14,12 +14,12 @@ from typing import Any
 
 import polars as pl
 import pytest
-from tests.factory.layouts import write_legacy_snapshot
-from tests.factory.records import OPENALEX
 
 from datarank.outputs import query
 from datarank.pipeline import run
 from datarank.settings import Settings
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX
 
 
 def W(n: int) -> str:

@@ -195,7 +195,7 @@ def test_killed_run_is_recovered_by_the_next(tmp_path: Path, baseline, point: st
     assert not (data / "staging").exists()
     # nothing half-published is kept; a run killed after switching `current` did publish its version
     published_before = ["v000001"] if point == "publish.switched" else []
-    assert sorted(p.name for p in (data / "versions").iterdir() if not p.name.startswith(".")) == [*published_before, f"v00000{len(published_before) + 1}"]
+    assert sorted(p.name for p in (data / "versions").iterdir() if not p.name.startswith(".")) == [*published_before, f"v00000{len(published_before) + 1}"]  # noqa: E501
     # Whatever the killed run left half-written is not data: only files ingested.json names are read.
     listed = {p.name for p in (data / "lake" / "raw" / "works").iterdir()}
     assert not {name for name in listed if name.endswith(".partial")} & set(

@@ -38,7 +38,7 @@ def prefect_api() -> Iterator[str]:
         yield str(PREFECT_API_URL.value())
 
 
-def _client():  # noqa: ANN202 - prefect's SyncPrefectClient, imported lazily
+def _client():
     from prefect.client.orchestration import get_client
 
     return get_client(sync_client=True)

@@ -359,7 +359,7 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
     w7 = work(7, refs=[6], updated_date="2025-01-02T00:00:00", heavy=True)
     day3 = Release(files={**day2.files, "updated_date=2025-01-02/part_000": [*day2.files["updated_date=2025-01-02/part_000"], w7]})
     write_release(snapshot, day3, "jsonl")
-    assert night("--cap", "1") == "build    ingest full (1 part file(s) changed since the last ingest) · every work scored (the ingest was a full build)"
+    assert night("--cap", "1") == "build    ingest full (1 part file(s) changed since the last ingest) · every work scored (the ingest was a full build)"  # noqa: E501
     # Only ingest tonight, then a full night: the last version was not scored from the core this
     # ingest extends, so every work is scored.
     day4 = Release(files={**day3.files, "updated_date=2025-01-03/part_000": [work(8, refs=[7], updated_date="2025-01-03T00:00:00", heavy=True)]})
@@ -367,7 +367,7 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
     assert runner.invoke(main, ["ingest", "--snapshot", str(snapshot), "--data-dir", str(data_dir)]).exit_code == 0
     day5 = Release(files={**day4.files, "updated_date=2025-01-04/part_000": [work(9, refs=[8], updated_date="2025-01-04T00:00:00", heavy=True)]})
     write_release(snapshot, day5, "jsonl")
-    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000005 was not scored from the ingest this one extends)"
+    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000005 was not scored from the ingest this one extends)"  # noqa: E501
     manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
     assert manifest["scoring"] == {"mode": "full", "base": None, "why_full": "v000005 was not scored from the ingest this one extends"}
     assert night("--cap", "1") == "build    ingest extended the last build · 0 of 9 works rescored"

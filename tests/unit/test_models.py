@@ -7,11 +7,21 @@ from __future__ import annotations
 import pytest
 
 from datarank.db import sql_dir, sql_text
-from datarank.models import (
-    CHECK_PREPARE_MODELS, CHECK_SOURCES, CHECKS, CORE_MODELS, CORE_REPORTS, CORE_SOURCES, MODES, SCORE_MODELS, SCORE_OUTPUTS,
-    SCORE_SOURCES, for_mode, tables_read,
-)
 from datarank.lake import CORE_TABLES
+from datarank.models import (
+    CHECK_PREPARE_MODELS,
+    CHECK_SOURCES,
+    CHECKS,
+    CORE_MODELS,
+    CORE_REPORTS,
+    CORE_SOURCES,
+    MODES,
+    SCORE_MODELS,
+    SCORE_OUTPUTS,
+    SCORE_SOURCES,
+    for_mode,
+    tables_read,
+)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from published import write_fair_signals
 
 from datarank.render import render_researcher

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from published import write_fair_signals
 
 from datarank import DataRankError
-from published import write_fair_signals
 from datarank.outputs import Citer, Explanation
 from datarank.render import render_explanation
 from datarank.score import score
