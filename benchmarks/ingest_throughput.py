@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/ingest_throughput.py [--works 60000] [--files 4] [--out DIR]
 
 Generates a snapshot of works shaped like OpenAlex's (abstract_inverted_index, authorships with
-institutions and affiliation strings, locations, concepts, topics, counts_by_year: ~7.4 KB of JSON a
-work, as the real 1.6 TB / 270 M works), in the legacy JSON Lines layout and in the June-2026
-Parquet layout. Then, each in a fresh process (for its peak memory):
+institutions, ORCIDs, RORs and affiliation strings, locations with licences and versions, the
+primary and best OA locations, ids, indexed_in, funders, awards, MeSH, concepts, topics,
+counts_by_year: ~8 KB of JSON a work, about the real 1.6 TB / 270 M works), in the legacy JSON Lines
+layout and in the June-2026 Parquet layout. Then, each in a fresh process (for its peak memory):
   gzip    `gzip -dc` of every part file to /dev/null, one after the other (one core): the floor
           that decompression alone sets;
   ingest  `datarank ingest` of the JSON Lines layout with --threads 1 (one core, one file at a
@@ -37,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def work(number: int, rng: random.Random, numbers: list[int]) -> dict[str, Any]:
-    """One work, about 7.4 KB of JSON, with the heavy fields DataRank never parses."""
+    """One work, about 8 KB of JSON, with the heavy fields DataRank never parses."""
     authors = rng.randrange(1, 9)
     words = [f"word{rng.randrange(20_000)}" for _ in range(rng.randrange(50, 150))]
     index: dict[str, list[int]] = {}
@@ -55,11 +56,22 @@ def work(number: int, rng: random.Random, numbers: list[int]) -> dict[str, Any]:
         "referenced_works_count": 0,
         "referenced_works": [f"https://openalex.org/W{rng.choice(numbers)}" for _ in range(rng.randrange(0, 40))],
         "related_works": [f"https://openalex.org/W{rng.choice(numbers)}" for _ in range(10)],
+        "ids": {"openalex": f"https://openalex.org/W{number}", "doi": f"https://doi.org/10.1/{number}",
+                "pmid": f"https://pubmed.ncbi.nlm.nih.gov/{number}" if rng.random() < 0.15 else None},
+        "indexed_in": rng.sample(["crossref", "pubmed", "doaj", "arxiv", "datacite"], rng.randrange(0, 3)),
+        "funders": [{"id": "https://openalex.org/F1", "display_name": "Funder", "ror": "https://ror.org/f"}]
+        if rng.random() < 0.15 else [],
+        "awards": [{"id": f"https://openalex.org/G{number}", "display_name": None, "funder_award_id": "A-1"}]
+        if rng.random() < 0.1 else [],
+        "mesh": [{"descriptor_ui": f"D{k}", "descriptor_name": "Descriptor", "qualifier_ui": "", "qualifier_name": None,
+                  "is_major_topic": k == 0} for k in range(8)] if rng.random() < 0.15 else [],
+        "corresponding_author_ids": [f"https://openalex.org/A{number}"] if rng.random() < 0.5 else [],
+        "is_paratext": rng.random() < 0.01,
         "authorships": [
             {
                 "author_position": "first" if i == 0 else "middle",
                 "author": {"id": f"https://openalex.org/A{rng.randrange(10**9)}", "display_name": f"Author {i}",
-                           "orcid": None},
+                           "orcid": f"https://orcid.org/0000-0002-{i:04d}-0000" if rng.random() < 0.4 else None},
                 "institutions": [{"id": f"https://openalex.org/I{rng.randrange(10**6)}", "display_name": "University",
                                   "ror": "https://ror.org/00x", "country_code": "US", "type": "education"}],
                 "countries": ["US"],
@@ -69,13 +81,19 @@ def work(number: int, rng: random.Random, numbers: list[int]) -> dict[str, Any]:
             }
             for i in range(authors)
         ],
-        "open_access": {"is_oa": rng.random() < 0.4, "oa_status": "gold", "oa_url": None, "any_repository_has_fulltext": False},
-        "locations": [
-            {"is_oa": False, "landing_page_url": f"https://doi.org/10.1/{number}", "pdf_url": None,
+        "open_access": {"is_oa": rng.random() < 0.4, "oa_status": "gold", "oa_url": None,
+                        "any_repository_has_fulltext": rng.random() < 0.25},
+        "locations": (locations := [
+            {"is_oa": rng.random() < 0.4, "landing_page_url": f"https://doi.org/10.1/{number}",
+             "pdf_url": f"https://example.org/{number}.pdf" if rng.random() < 0.3 else None,
              "source": {"id": f"https://openalex.org/S{rng.randrange(10**6)}", "display_name": "Journal of Things",
-                        "issn_l": "1234-5678", "type": "journal"}, "license": None, "version": "publishedVersion"}
+                        "issn_l": "1234-5678", "type": rng.choice(["journal", "journal", "repository"])},
+             "license": rng.choice([None, None, None, "cc-by", "cc-by-nc", "other-oa"]),
+             "version": rng.choice(["publishedVersion", "acceptedVersion", "submittedVersion"])}
             for _ in range(rng.randrange(1, 3))
-        ],
+        ]),
+        "primary_location": locations[0],
+        "best_oa_location": next((place for place in locations if place["is_oa"]), None),
         "concepts": [{"id": f"https://openalex.org/C{rng.randrange(10**6)}", "display_name": "Concept", "level": 1,
                       "score": rng.random()} for _ in range(rng.randrange(3, 12))],
         "topics": [{"id": f"https://openalex.org/T{rng.randrange(10**5)}", "display_name": "Topic", "score": rng.random()}

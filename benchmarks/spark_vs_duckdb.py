@@ -4,7 +4,7 @@
 
 Each run is a fresh `datarank run` process on a fresh data dir (so the Spark figures include starting
 the JVM, as a nightly run pays it), on the shipped sample and on a generated snapshot
-(benchmarks/generate_snapshot.py). Engines alternate, so load from other processes on the machine
+(tests/factory/corners.py). Engines alternate, so load from other processes on the machine
 hits both alike; the table gives the median wall time, the median score stage, and the Spark/DuckDB
 ratios. It also checks that both engines published the same ranking.
 """
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_snapshot import generate  # noqa: E402
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests.factory
+from tests.factory.corners import write_corners_snapshot  # noqa: E402
+
 ENGINES = ("duckdb", "spark")
 
 
@@ -53,10 +53,10 @@ def same_ranking(a: Path, b: Path) -> str:
 def warm(data_dir: Path, master: str, repeat: int) -> dict[str, list[float]]:
     """In one process, on the ingest `data_dir` holds: the Spark session's start, then the score
     stage alone, alternating engines (Spark's JVM and code cache warm after its first run)."""
+    from datarank.engines.spark import spark_session
     from datarank.lake import Lake
     from datarank.score import score
     from datarank.settings import Settings
-    from datarank.engines.spark import spark_session
 
     core = Lake(data_dir).current_core()
     started = time.perf_counter()
@@ -82,7 +82,7 @@ def main() -> None:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="datarank-bench-"))
     generated = work / f"snapshot-{args.works}"
     if not (generated / "data" / "works" / "manifest").exists():
-        print(json.dumps(generate(generated, args.works, seed=7)))
+        print(json.dumps(write_corners_snapshot(generated, args.works, seed=7)))
     snapshots = {"sample (339 works)": REPO / "data" / "sample", f"generated ({args.works:,} works)": generated}
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; master {args.master}")
     print("| snapshot | engine | run wall (median) | score stage (median) | spark / duckdb (run, score) |")

@@ -14,10 +14,32 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 
 class DataRankError(Exception):
-    """An error a user can cause or fix; the CLI prints it as one line, without a traceback."""
+    """An error a user can cause or fix; the CLI prints it as one line, without a traceback, and
+    exits with `exit_code` (the codes are `EXIT_CODES`)."""
+
+    exit_code = 1
 
 
-__all__ = ["DataRankError", "__version__", "open"]
+class UsageError(DataRankError):
+    """A value given on the command line, in the environment or as a flow parameter is not one the
+    command takes (a cap below 1, an unknown format, …); exit 2, as for a misspelled option."""
+
+    exit_code = 2
+
+
+#: What each exit status of the `datarank` command means, for a scheduler to tell apart (the README
+#: and `datarank --help` list them; a Prefect flow run fails with the same words in its message).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "error (one line on stderr says which)",
+    2: "usage: an unknown option or a bad value",
+    3: "a data check refused to publish; the previous version stays current",
+    4: "another run holds the data dir (its lock); try again later",
+    130: "interrupted (Ctrl-C, SIGINT)",
+}
+
+
+__all__ = ["EXIT_CODES", "DataRankError", "UsageError", "__version__", "open"]
 
 
 def __getattr__(name: str) -> object:

@@ -11,7 +11,8 @@ and Polars frames, and `explain()` gives the same structured result the CLI prin
 
 Everything reads the version's Parquet files where they lie: nothing is loaded before it is asked
 for, so the same calls work on the sample and on a full snapshot. The version is pinned when
-opened: a run that publishes a newer one meanwhile does not change what an open `Results` sees.
+opened: a run that publishes a newer one meanwhile does not change what an open `Results` sees, and
+`datarank prune` does not remove it until `close()` (or the end of a `with` block, or the process).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
-from datarank.db import run_sql
-from datarank.lake import VERSION_TABLES, Lake
-from datarank.outputs import Explanation, explain_many, parse_work_id
 from datarank.catalog import catalog_views
+from datarank.db import run_sql
+from datarank.lake import VERSION_TABLES, Lake, ReadLock
+from datarank.outputs import Explanation, explain_many, parse_work_id
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 
@@ -50,10 +51,11 @@ class Results:
     def __init__(self, data_dir: Path, version: str | None = None) -> None:
         lake = Lake(data_dir)
         self.data_dir = lake.root
-        self.folder = lake.version_dir(version)
+        self._held = ReadLock(lake, version)  # until close(): `datarank prune` leaves this version alone
+        self.folder = self._held.folder
         self.version = self.folder.name
         self.manifest: dict[str, Any] = json.loads((self.folder / "manifest.json").read_text())
-        self._run_files = [path for path in lake.run_files() if path.parent.name <= self.version]
+        self._run_files = lake.run_files(up_to=self.version)
         self.connection = duckdb.connect()
         for statement in catalog_views(self.folder, self._run_files):
             run_sql(self.connection, statement)
@@ -152,7 +154,9 @@ class Results:
 
     # ---------------------------------------------------------------- lifetime
     def close(self) -> None:
+        """Close the connection and let go of the version (`datarank prune` may remove it then)."""
         self.connection.close()
+        self._held.release()
 
     def __enter__(self) -> Results:
         return self
@@ -164,7 +168,7 @@ class Results:
         return f"<datarank.Results {self.version} of {self.data_dir}: {', '.join(VIEWS)}>"
 
 
-def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:  # noqa: A001 - `datarank.open()` on purpose
+def open(data_dir: str | Path | None = None, version: str | None = None) -> Results:
     """Open a published version for reading from Python.
 
     Args:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datarank.db import literal
+from datarank.db import literal, sql_text
 from datarank.dictionary import comments
 from datarank.lake import CATALOG_FILE, VERSION_TABLES
 
@@ -43,6 +43,12 @@ CATALOG_FOLDER = (
     + " then coalesce(nullif(parse_dirpath(current_setting('temp_directory')), '') || '/', '') else '' end)"
 )
 
+#: The macros the views use: `abstracts` rebuilds each abstract from its inverted index when read.
+VIEW_MACROS = ("macros/openalex_abstract", "macros/openalex_abstract_text")
+
+#: The macros the views use: `abstracts` rebuilds each abstract from its inverted index when read.
+VIEW_MACROS = ("macros/openalex_abstract", "macros/openalex_abstract_text")
+
 
 def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
     """The `create view` statements of the stable query surface over one version's folder (absolute
@@ -53,14 +59,17 @@ def catalog_views(version: Path, run_files: list[Path]) -> list[str]:
                   [literal(str(path)) for path in run_files])
 
 
-def published_catalog(root: Path, run_files: list[Path]) -> list[str]:
-    """The views of `datarank.duckdb` under `root`, over `current/`, whose paths are relative to the
-    catalog's folder (`CATALOG_FOLDER`)."""
+def published_catalog(root: Path, version: str, run_files: list[Path]) -> list[str]:
+    """The views of `datarank.duckdb` under `root` over one version's folder (`versions/<version>/`:
+    the version `current` points at when the catalog is written, resolved then, so a query never
+    mixes two versions while a run publishes), with paths relative to the catalog's folder
+    (`CATALOG_FOLDER`)."""
     def located(relative: str) -> str:
         return f"{CATALOG_FOLDER} || {literal(relative)}"
 
-    tables = {table: located(f"current/{table}.parquet") for table in VERSION_TABLES
-              if (root / "current" / f"{table}.parquet").exists()}
+    folder = root / "versions" / version
+    tables = {table: located(f"versions/{version}/{table}.parquet") for table in VERSION_TABLES
+              if (folder / f"{table}.parquet").exists()}
     return _views(tables, [located(path.relative_to(root).as_posix()) for path in run_files])
 
 
@@ -78,7 +87,19 @@ def comment_statements(published: set[tuple[str, str | None]]) -> list[str]:
 
 
 def _views(tables: dict[str, str], run_files: list[str]) -> list[str]:
-    statements = [f"create or replace view {table} as select * from read_parquet({path})" for table, path in tables.items()]
+    """The macros the views use, a view per table, and `runs`. `abstracts` shows (`work_id`,
+    `abstract`): the text, rebuilt from the inverted index the version keeps, for the rows a query
+    reads."""
+    statements = [sql_text(macro) for macro in VIEW_MACROS]
+    for table, path in tables.items():
+        if table == "abstracts":
+            statements.append(
+                "create or replace view abstracts as select * from ("
+                f"select work_id, openalex_abstract_text(abstract_index) as abstract from read_parquet({path})"
+                ") where abstract is not null"
+            )
+        else:
+            statements.append(f"create or replace view {table} as select * from read_parquet({path})")
     statements.append(
         f"create or replace view runs as select * from read_parquet([{', '.join(run_files)}], union_by_name = true) order by version"
     )

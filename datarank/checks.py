@@ -20,7 +20,9 @@ from datarank.settings import Settings
 
 
 class CheckFailed(DataRankError):
-    """A data check found rows that break an invariant; the version is not published."""
+    """A data check found rows that break an invariant; the version is not published (exit 3)."""
+
+    exit_code = 3
 
 
 def check(settings: Settings, core_dir: Path, staged: Path) -> list[str]:

@@ -1,4 +1,6 @@
-"""The `datarank` command line (SPEC §5). Errors a user can cause are one line on stderr, exit 1.
+"""The `datarank` command line (SPEC §5). Errors a user can cause are one line on stderr; the exit
+status says what kind (`datarank.EXIT_CODES`: 1 error, 2 usage, 3 a check refused to publish, 4 the
+data dir is busy, 130 interrupted).
 
 Heavy imports (DuckDB, Polars, Prefect) happen inside the commands, so `datarank --help` is quick
 and Prefect is loaded only when a Prefect API is configured.
@@ -16,38 +18,50 @@ from typing import Any, TypeVar
 
 import click
 
-from datarank import DataRankError, __version__
+from datarank import EXIT_CODES, DataRankError, __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("datarank")
+INTERRUPTED = 130
+#: `datarank query` shows at most this many rows as a table unless --limit says otherwise.
+TABLE_ROWS = 100
+
+#: `--help`'s closing paragraph: what each exit status means (click keeps lines after \b as written).
+EXIT_HELP = "\b\nExit status:\n" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 1) -> None:
     from datarank.redact import redact
 
     click.echo(f"datarank: error: {redact(message)}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 def handle_errors(command: F) -> F:
-    """One line on stderr and exit 1 for anything that goes wrong; the traceback only with
-    DATARANK_DEBUG=1."""
+    """One line on stderr for anything that goes wrong, and the exit status of its kind (EXIT_CODES);
+    the traceback only with DATARANK_DEBUG=1."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except DataRankError as error:
-            _fail(str(error))
+            _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            _fail("interrupted; the last published version is unchanged")
-        except Exception as error:  # noqa: BLE001 - the edge: anything unexpected becomes one line
+            _fail("interrupted; the last published version is unchanged", INTERRUPTED)
+        except Exception as error:
             if os.environ.get("DATARANK_DEBUG"):
                 raise
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             _fail(f"{type(error).__name__}: {first} (set DATARANK_DEBUG=1 for the traceback)")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _binary_stdout() -> Any:
+    """Standard output as bytes (exports of Parquet, streamed query results)."""
+    sys.stdout.flush()
+    return sys.stdout.buffer
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -118,215 +132,130 @@ def _settings(**options: Any) -> Any:
 
 
 # ---------------------------------------------------------------- commands
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="datarank")
 def main() -> None:
     """DataRank ("citation-only 1-hop") for every work of an OpenAlex snapshot."""
 
 
-@main.command()
-@setting_options("snapshot", "lake", "metric", "engine", "check", "build", "limits")
+def prefect_option(command: F) -> F:
+    return click.option(
+        "--prefect/--no-prefect", "prefect", default=None,
+        help="Run the stages as a Prefect flow (--prefect) or directly (--no-prefect). Default: through "
+             "Prefect when its settings (environment, profile, prefect.toml) name an API URL.",
+    )(command)
+
+
+@main.command(epilog=EXIT_HELP)
+@setting_options("snapshot", "lake", "metric", "engine", "check", "build", "retention", "limits")
+@prefect_option
 @verbose_option
 @handle_errors
-def run(verbose: bool, **options: Any) -> None:
+def run(verbose: bool, prefect: bool | None, **options: Any) -> None:
     """Ingest new files, score every work, check and publish a new version."""
     _setup_logging(verbose)
-    _run_stages("run", _settings(**options))
+    _run_stages("run", _settings(**options), prefect)
 
 
-@main.command()
+@main.command(epilog=EXIT_HELP)
 @setting_options("snapshot", "lake", "build", "limits")
+@prefect_option
 @verbose_option
 @handle_errors
-def ingest(verbose: bool, **options: Any) -> None:
+def ingest(verbose: bool, prefect: bool | None, **options: Any) -> None:
     """Read the snapshot's new or changed part files into the lake (no scoring)."""
     _setup_logging(verbose)
-    _run_stages("ingest", _settings(**options))
+    _run_stages("ingest", _settings(**options), prefect)
 
 
-@main.command()
-@setting_options("lake", "metric", "engine", "check", "build", "limits")
+@main.command(epilog=EXIT_HELP)
+@setting_options("lake", "metric", "engine", "check", "build", "retention", "limits")
+@prefect_option
 @verbose_option
 @handle_errors
-def compute(verbose: bool, **options: Any) -> None:
+def compute(verbose: bool, prefect: bool | None, **options: Any) -> None:
     """Score what the last ingest left, check and publish a new version."""
     _setup_logging(verbose)
-    _run_stages("compute", _settings(**options))
+    _run_stages("compute", _settings(**options), prefect)
 
 
-def _run_stages(entry: str, settings: Any) -> None:
-    """Run the stages of `entry` (datarank.pipeline.ENTRY_STAGES) through Prefect when an API is
-    configured (PREFECT_API_URL), else directly: the same stages either way, without Prefect's
-    start-up cost on the CLI."""
+@main.command(epilog=EXIT_HELP)
+@setting_options("lake", "retention")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed and freed; remove nothing.")
+@verbose_option
+@handle_errors
+def prune(data_dir: Path | None, keep: int | None, keep_days: float | None, dry_run: bool, verbose: bool) -> None:
+    """Remove old published versions and the lake files only they use, keeping `current`, the --keep
+    newest, those younger than --keep-days, and any version a reader has open."""
+    from datarank import UsageError
+    from datarank.retention import prune as prune_versions
+
+    _setup_logging(verbose)
+    settings = _settings(data_dir=data_dir, keep=keep, keep_days=keep_days)
+    if settings.keep is None:
+        raise UsageError("prune: give --keep N (or set DATARANK_KEEP): how many newest versions to keep")
+    result = prune_versions(settings.data_dir, settings.keep, settings.keep_days, dry_run=dry_run)
+    click.echo(result.describe())
+
+
+def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
+    """Run the stages of `entry` (datarank.pipeline.ENTRY_STAGES) as a Prefect flow when asked
+    (`--prefect`) or, by default, when Prefect's settings name an API URL (environment, the active
+    profile, prefect.toml: `pipelines.api.configured_api_url`), else directly: the same stages either
+    way, without Prefect's start-up cost on the CLI."""
     from datarank.pipeline import ENTRY_STAGES
 
     stages = ENTRY_STAGES[entry]
-    if os.environ.get("PREFECT_API_URL"):
+    if prefect is None:
+        from pipelines.api import configured_api_url
+
+        prefect = configured_api_url() is not None
+    if prefect:
         from pipelines.flows import datarank_flow
 
         state = datarank_flow(settings=settings, stages=list(stages))
     else:
         from datarank.pipeline import run as run_pipeline
+        from datarank.terminal import file_progress
 
-        with _file_progress() as on_file:
+        with file_progress(_stderr_console) as on_file:
             state = run_pipeline(settings, stages=stages, on_file=on_file)
-    _print_summary(state)
+    from datarank.terminal import print_summary
 
-
-class _file_progress:
-    """A progress bar over the part files on stderr, when stderr is a terminal: files done, records
-    read, and the rate at which part files (compressed bytes) are read."""
-
-    def __enter__(self) -> Callable[..., None] | None:
-        if not sys.stderr.isatty():
-            self.progress = None
-            return None
-        import time
-
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-            TextColumn("{task.fields[records]:,} records"), TextColumn("{task.fields[rate]:.1f} MB/s"),
-            TimeElapsedColumn(), console=_stderr_console(), transient=True,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task("ingest", total=None, records=0, rate=0.0)
-        self.records, self.bytes, self.started = 0, 0, time.perf_counter()
-
-        def on_file(file: Any, stats: dict[str, Any], done: int, total: int) -> None:
-            self.records += stats.get("lines", 0)
-            if stats.get("status") == "read":
-                self.bytes += stats.get("size") or 0
-            rate = self.bytes / 1e6 / max(time.perf_counter() - self.started, 1e-9)
-            self.progress.update(self.task, completed=done, total=total, records=self.records, rate=rate)
-
-        return on_file
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress:
-            self.progress.stop()
-
-
-def _describe_snapshot(summary: dict[str, Any]) -> str:
-    snapshot = summary.get("snapshot", {})
-    text = f"{snapshot.get('layout')} layout ({snapshot.get('file_format')} parts) at {snapshot.get('works_dir')}"
-    if any(f.get("status") == "read" for f in summary.get("files", [])):
-        workers = summary.get("parallel_files", 1)
-        text += f" · {workers} file{'s' if workers != 1 else ''} read at a time"
-    return text
-
-
-def _report_lines(report: dict[str, Any]) -> list[str]:
-    """What changed since the last ingest, and what does not add up: new merges and deletions,
-    record counts that differ from the manifest, files that left the manifest with their works."""
-    lines = []
-    changes = report.get("changes") or {}
-    if changes:
-        lines.append(
-            f"changes  {changes.get('works_added', 0):,} works added · {changes.get('works_updated', 0):,} updated · "
-            f"{changes.get('works_removed', 0):,} removed · {changes.get('merges_new', 0):,} new merges · "
-            f"{changes.get('deletions_new', 0):,} new deletions (since {changes.get('since') or 'nothing'})"
-        )
-    for row in report.get("record_count_mismatches", []):
-        lines.append(f"warning  {row['key']}: {row['lines']:,} lines, the manifest says {row['manifest_records']:,}")
-    records = report.get("records") or {}
-    total = records.get("manifest_total")
-    if total is not None and total != records.get("lines_read"):
-        lines.append(f"warning  the manifest counts {total:,} records, the part files hold {records.get('lines_read', 0):,} lines")
-    for row in report.get("vanished_files", []):
-        if row.get("works_not_superseded"):
-            lines.append(
-                f"warning  {row['key']} left the manifest: {row['works_not_superseded']:,} of its "
-                f"{row['works']:,} works are in no current file and were neither merged nor deleted"
-            )
-    return lines
-
-
-def _print_summary(state: Any) -> None:
-    counts = state.ingest_summary.get("counts", {})
-    files = state.ingest_summary.get("files", [])
-    lines = []
-    if "ingest" in state.timings:
-        read = sum(1 for f in files if f.get("status") == "read")
-        lines.append(f"snapshot {_describe_snapshot(state.ingest_summary)}")
-        lines.append(
-            f"ingest   {len(files)} files ({read} read, {len(files) - read} unchanged) · "
-            f"{counts.get('lines_read', 0):,} lines read · {counts.get('works', 0):,} works kept · "
-            f"{counts.get('duplicates_superseded', 0):,} older copies superseded · "
-            f"{counts.get('merged_or_deleted_dropped', 0):,} merged/deleted · "
-            f"{counts.get('quarantined', 0):,} quarantined"
-        )
-        lines.append(
-            f"         {counts.get('citations', 0):,} citations · {counts.get('authorships', 0):,} authorships · "
-            f"dropped: {counts.get('invalid_references', 0):,} malformed reference ids, "
-            f"{counts.get('invalid_authors', 0):,} authors without id"
-        )
-        lines.extend(_report_lines(state.ingest_summary.get("report", {})))
-    if state.version:
-        lines.append(
-            f"publish  {state.version}: {state.score_counts.get('scores', 0):,} works scored "
-            f"(cap {state.settings.cap}, damping {state.settings.damping}), "
-            f"{state.score_counts.get('researchers', 0):,} researchers → {state.settings.data_dir / 'current'}"
-        )
-    if state.changes:
-        changes = state.changes
-        movers = (changes.get("sections") or {}).get("rank_movers") or []
-        biggest = f"; biggest rank move {movers[0]['work_id']} {movers[0]['rank_gain']:+,}" if movers else ""
-        lines.append(
-            f"changes  since {changes['from_version']}: {changes['new_works']:,} new works, "
-            f"{changes['removed_works']:,} removed, {changes['rank_changed']:,} moved rank{biggest} "
-            f"(datarank diff)"
-        )
-    if build := _build_line(state):
-        lines.append(build)
-    timings = " · ".join(
-        f"{name} {seconds:.2f} s" for name, seconds in state.timings.items() if name != "export" or state.exports
-    )
-    lines.append(f"time     {timings}")
-    click.echo("\n".join(lines))
-
-
-def _build_line(state: Any) -> str | None:
-    """How the run got its tables: extending the last build, or in full and why (docs/incremental.md)."""
-    parts = []
-    ingest = state.ingest_summary.get("build") if "ingest" in state.timings else None
-    if ingest:
-        parts.append("ingest extended the last build" if ingest["mode"] == "incremental"
-                     else f"ingest full ({ingest.get('why_full')})")
-    if state.scoring:
-        if state.scoring["mode"] == "incremental":
-            parts.append(f"{state.score_counts.get('rescored_works', 0):,} of "
-                         f"{state.score_counts.get('scores', 0):,} works rescored")
-        else:
-            parts.append(f"every work scored ({state.scoring.get('why_full') or state.settings.engine})")
-    return f"build    {' · '.join(parts)}" if parts else None
+    print_summary(state)
 
 
 @main.command()
 @data_dir_option
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--output", "-o", required=True,
+              help="Where to write: a file, - for standard output, or an fsspec URL such as s3://bucket/top.csv "
+                   "(credentials from the environment or AWS_PROFILE). Appears whole or not at all.")
 @click.option("--table", type=click.Choice(["scores", "researchers"]), default="scores", show_default=True,  # EXPORT_TABLES
               help="The ranked table: works (scores) or authors (researchers).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,  # EXPORT_FORMATS
-              help="Default: from the file extension. json writes JSON Lines.")
+              help="Default: from the file extension (csv for -). json writes JSON Lines.")
 @click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
 @click.option("--year", type=int, default=None, help="Only works published in this year (scores only).")
 @click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …; scores only).")
+@click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--no-descriptor", is_flag=True,
               help="csv and json: do not write or update datapackage.json beside the file.")
 @handle_errors
-def export(data_dir: Path | None, output: Path, table: str, fmt: str | None, top: int | None, year: int | None,
-           work_type: str | None, no_descriptor: bool) -> None:
-    """Write a ranked table of the current version, best first (works, or researchers), with its
-    provenance."""
+def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top: int | None, year: int | None,
+           work_type: str | None, version: str | None, no_descriptor: bool) -> None:
+    """Write a ranked table of the current (or --version) version, best first (works, or researchers),
+    with its provenance."""
+    from datarank.destinations import STDOUT, is_url
     from datarank.outputs import export as export_table
+    from datarank.redact import redact
     from datarank.settings import ExportSpec
 
-    spec = ExportSpec(output=str(output.expanduser().absolute()), format=fmt, top=top, year=year, type=work_type,
-                      table=table, descriptor=not no_descriptor)
-    rows = export_table(_settings(data_dir=data_dir).data_dir, spec)
-    click.echo(f"wrote {rows:,} {'works' if table == 'scores' else 'researchers'} to {output}")
+    target = output if output == STDOUT or is_url(output) else str(Path(output).expanduser().absolute())
+    spec = ExportSpec(output=target, format=fmt, top=top, year=year, type=work_type, table=table,
+                      descriptor=not no_descriptor)
+    rows = export_table(_settings(data_dir=data_dir).data_dir, spec, version, stdout=_binary_stdout())
+    what = "works" if table == "scores" else "researchers"
+    click.echo(f"wrote {rows:,} {what} to {'standard output' if output == STDOUT else redact(output)}", err=output == STDOUT)
 
 
 @main.command()
@@ -335,10 +264,12 @@ def export(data_dir: Path | None, output: Path, table: str, fmt: str | None, top
 @click.option("--top", type=int, default=10, show_default=True, help="How many citers to list (for a work).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
+@click.option("--full-abstract", is_flag=True, help="Show the abstract whole (it is shortened otherwise).")
 @handle_errors
-def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool) -> None:
-    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers; or why a
-    researcher (A…) has their researcher score: the ten best works it is the mean of."""
+def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool, full_abstract: bool) -> None:
+    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers, its
+    calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…) has their
+    researcher score: the ten best works it is the mean of."""
     from datarank.researchers import is_author_id
 
     folder = _settings(data_dir=data_dir).data_dir
@@ -353,7 +284,7 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
     from datarank.render import render_explanation
 
     explanation = explain_work(folder, work_id, top=top, version=version)
-    click.echo(explanation.to_json() if as_json else render_explanation(explanation))
+    click.echo(explanation.to_json() if as_json else render_explanation(explanation, full_abstract=full_abstract))
 
 
 @main.command()
@@ -361,22 +292,27 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
 @data_dir_option
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help=f"At most this many rows (table: default {TABLE_ROWS}; csv and json: every row, streamed).")
 @handle_errors
-def query(sql: str, data_dir: Path | None, version: str | None, fmt: str) -> None:
+def query(sql: str, data_dir: Path | None, version: str | None, fmt: str, limit: int | None) -> None:
     """Run one read-only SELECT over the views scores, researchers, works, citations, authorships, citers,
     quarantine and runs."""
-    from datarank.outputs import query as run_query
+    from datarank.outputs import query_rows, stream_query
 
-    frame = run_query(_settings(data_dir=data_dir).data_dir, sql, version=version)
-    if fmt == "csv":
-        click.echo(frame.write_csv(), nl=False)
-    elif fmt == "json":
-        click.echo(frame.write_ndjson(), nl=False)
-    else:
-        import polars as pl
+    data = _settings(data_dir=data_dir).data_dir
+    if fmt in ("csv", "json"):
+        stream_query(data, sql, _binary_stdout(), fmt, version=version, limit=limit)
+        return
+    import polars as pl
 
-        with pl.Config(tbl_rows=100, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
-            click.echo(frame)
+    shown = limit or TABLE_ROWS
+    frame, more = query_rows(data, sql, shown, version=version)
+    with pl.Config(tbl_rows=shown, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+        click.echo(frame)
+    if more:
+        click.echo(f"datarank: the first {shown:,} rows are shown; --limit N shows more, --format csv or json "
+                   "writes every row", err=True)
 
 
 @main.command()

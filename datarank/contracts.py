@@ -86,6 +86,7 @@ class IngestSummary(TypedDict):
     report: dict[str, Any]  # changes, record_count_mismatches, records, vanished_files
     parallel_files: int
     timings: dict[str, float]
+    abstracts: bool  # whether the raw files keep abstracts (--abstracts)
 
 
 class ScoreCounts(TypedDict):
@@ -118,5 +119,6 @@ class RunManifest(TypedDict):
     core: str | None
     scoring: Build | dict[str, Any]
     checks_passed: list[str]
+    fair: dict[str, Any]  # version, weights_file, weights_sha256, weights, abstracts, validation
     changes: dict[str, Any] | None
     timings_s: dict[str, float]

@@ -153,14 +153,17 @@ def materialize(
     path: Path,
     params: dict[str, Any] | None = None,
     name: str | None = None,
+    order_by: str | None = None,
 ) -> str:
-    """Write `sql/<step>.sql` to Parquet at `path`, then make its table name a view of that file.
+    """Write `sql/<step>.sql` to Parquet at `path` (sorted by `order_by`, a column list the code
+    declared), then make its table name a view of that file.
 
     For results the lake keeps (core tables, published outputs); a step only the next steps read
     is a table of the connection's database (`create_table`), which DuckDB spills past its limit.
     """
     table = identifier(name or Path(step).name)
-    copy_to_parquet(connection, sql_text(step), path, used_params(step, params))
+    query = sql_text(step) if order_by is None else f"select * from (\n{sql_text(step)}\n) order by {order_by}"
+    copy_to_parquet(connection, query, path, used_params(step, params))
     parquet_view(connection, table, path)
     return table
 

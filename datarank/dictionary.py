@@ -54,6 +54,7 @@ class View:
 
 
 _METRIC = "docs/metric.md"
+_FAIR = "docs/fair.md"
 _SCORES_SQL = "sql/out/out_datarank__scores.sql"
 
 SCORES = View(
@@ -100,10 +101,33 @@ SCORES = View(
                "the size of the publication_year × type group"),
         Column("tier", "VARCHAR", "S1…S5 by the global percentile, or `unranked` where DataRank is 0", "",
                f"top-percent cut-offs --tiers, default 20, 40, 60, 80: theSindex's quintiles ({_METRIC}, Tiers)"),
-        Column("has_doi", "BOOLEAN", "the work has a DOI (FAIR context, not used in the score)", "",
-               "the record's doi is not null"),
-        Column("is_oa", "BOOLEAN", "the work is open access (FAIR context, not used in the score)", "",
-               "the record's open_access.is_oa"),
+        Column("fair_findable", "INTEGER", "fair_v1's Findable dimension (null: not scored, paratext)", "points (0–100)",
+               f"sum of the F points: DOI 40, PubMed id 10, indexed_in 10 each up to 20, in a repository 20, an ORCID 10 ({_FAIR})"),
+        Column("fair_accessible", "INTEGER", "fair_v1's Accessible dimension", "points (0–100)",
+               f"open access 50, a repository's full text 20, an OA location with a PDF 15, with a version 15 ({_FAIR})"),
+        Column("fair_interoperable", "INTEGER", "fair_v1's Interoperable dimension", "points (0–100)",
+               f"linked datasets 40, DataCite 15, references 15, MeSH 10, a ROR 10, funding 10 ({_FAIR})"),
+        Column("fair_reusable", "INTEGER", "fair_v1's Reusable dimension", "points (0–100)",
+               f"best licence 50/35/20/10, version history 20, every author an ORCID 10, funding 10, a corresponding author 10 ({_FAIR})"),
+        Column("fair_raw", "DOUBLE", "the mean of the four dimensions", "points (0–100)", f"(F + A + I + R) / 4 ({_FAIR})"),
+        Column("fair_score", "DOUBLE", "the calibrated FAIR score: fair_raw's mid-rank percentile among every scored work",
+               "percent (0–100)", f"100 · (lower + equal / 2) / n; shown as a whole number out of 100, half up ({_FAIR})"),
+        Column("fair_year_type_score", "DOUBLE", "the calibrated FAIR score within the work's publication_year × type",
+               "percent (0–100)", f"as fair_score, within the group (null year or type: a group of its own) ({_FAIR})"),
+        Column("has_doi", "BOOLEAN", "FAIR checklist: the work has a DOI (context, not used in DataRank)", "",
+               f"the record's doi is a non-empty string ({_FAIR})"),
+        Column("in_repository", "BOOLEAN", "FAIR checklist: a copy sits in a repository", "",
+               f"a location's source.type is repository, or open_access.any_repository_has_fulltext ({_FAIR})"),
+        Column("is_oa", "BOOLEAN", "FAIR checklist: the work is open access (context, not used in DataRank)", "",
+               "the record's open_access.is_oa, a JSON true or false"),
+        Column("datacite_registered", "BOOLEAN", "FAIR checklist: DataCite indexes the work", "",
+               f"datacite is one of indexed_in ({_FAIR})"),
+        Column("linked_datasets", "BOOLEAN", "FAIR checklist: the work cites or is cited by a dataset of the snapshot", "",
+               f"the citations view, after merges, self-links dropped ({_FAIR})"),
+        Column("open_licence", "BOOLEAN", "FAIR checklist: the best licence over the locations is an open one", "",
+               f"licence points = 50: cc-by, cc-by-sa, cc0, public-domain, mit, apache-2-0, isc, gpl ({_FAIR})"),
+        Column("version_history", "BOOLEAN", "FAIR checklist: at least two distinct versions over the locations", "",
+               f"distinct location versions ≥ 2 ({_FAIR})"),
         Column("title", "VARCHAR", "the work's title", "", "the record's display_name, else title"),
         Column("publication_year", "INTEGER", "the year the work was published", "year", "the record's publication_year"),
         Column("type", "VARCHAR", "the work's OpenAlex type (article, book, dataset, …)", "", "the record's type"),
@@ -259,6 +283,12 @@ RUNS = View(
         Column("scores", "BIGINT", "works scored", "works", "the scores view's rows"),
         Column("researchers", "BIGINT", "authors given a researcher score", "authors", "the researchers view's rows"),
         Column("checks_passed", "BIGINT", "data checks that passed before publish", "checks", "README, Checks before publish"),
+        Column("fair_version", "VARCHAR", "the FAIR score's version tag (fair_v1)", "", f"{_RUN} fair.version ({_FAIR})"),
+        Column("fair_weights_file", "VARCHAR", "the weights file the FAIR score used", "", f"{_RUN} fair.weights_file"),
+        Column("fair_validation_works", "BIGINT", "works in the FAIR score's check against DataRank",
+               "works", f"articles and reviews of the snapshot's last five years ({_FAIR}, validation)"),
+        Column("fair_validation_spearman", "DOUBLE", "Spearman's rho of fair_score with DataRank's year × type percentile",
+               "", f"over those works ({_FAIR}, validation)"),
         Column("ingest_s", "DOUBLE", "time the ingest stage took", "seconds", f"{_RUN} timings_s"),
         Column("score_s", "DOUBLE", "time the score stage took", "seconds", f"{_RUN} timings_s"),
         Column("check_s", "DOUBLE", "time the check stage took", "seconds", f"{_RUN} timings_s"),
@@ -276,7 +306,63 @@ RUNS = View(
 )
 
 #: Every view of the catalog, in the order they are documented.
-VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, RUNS)
+FAIR_SIGNALS = View(
+    name="fair_signals",
+    grain="one row per work: what fair_v1 reads of its record, reduced to flags and small counts, and its venue",
+    made_by="sql/macros/openalex_fair_signals.sql, sql/core/ (the core's fair_signals.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id (as works.work_id)"),
+        Column("paratext", "BOOLEAN", "is_paratext true or type paratext: not scored", "", f"({_FAIR}, gates)"),
+        Column("is_dataset", "BOOLEAN", "the work's type is dataset", "", "for linked datasets"),
+        Column("research_article", "BOOLEAN", "the work's type is article or review", "", "for the validation cohort"),
+        Column("has_doi", "BOOLEAN", "doi present", "", _FAIR),
+        Column("has_pubmed_id", "BOOLEAN", "ids.pmid or ids.pmcid present", "", _FAIR),
+        Column("indexed_in", "SMALLINT", "distinct values of indexed_in", "indexes", _FAIR),
+        Column("datacite_registered", "BOOLEAN", "datacite is one of indexed_in", "", _FAIR),
+        Column("in_repository", "BOOLEAN", "some location's source.type is repository, or a repository has the full text", "", _FAIR),
+        Column("any_orcid", "BOOLEAN", "some authorship has an ORCID", "", _FAIR),
+        Column("all_orcid", "BOOLEAN", "every authorship (at least one) has an ORCID", "", _FAIR),
+        Column("any_ror", "BOOLEAN", "some authorship has an institution with a ROR", "", _FAIR),
+        Column("is_oa", "BOOLEAN", "open_access.is_oa true", "", _FAIR),
+        Column("repository_fulltext", "BOOLEAN", "open_access.any_repository_has_fulltext true", "", _FAIR),
+        Column("oa_pdf", "BOOLEAN", "some OA location has a pdf_url", "", _FAIR),
+        Column("oa_version", "BOOLEAN", "some OA location is the accepted or published version", "", _FAIR),
+        Column("has_mesh", "BOOLEAN", "mesh non-empty", "", _FAIR),
+        Column("has_funding", "BOOLEAN", "funders, grants or awards non-empty", "", _FAIR),
+        Column("has_corresponding", "BOOLEAN", "corresponding_author_ids non-empty", "", _FAIR),
+        Column("licence", "TINYINT",
+               "the best licence class over the locations (4 open, 3 restricted CC, 2 other-oa, 1 publisher, 0 none)", "", _FAIR),
+        Column("versions", "TINYINT", "distinct location versions", "versions", _FAIR),
+        Column("venue", "VARCHAR", "primary_location.source.display_name, for 'published in VENUE (YEAR)'", "", _FAIR),
+    ),
+)
+
+ABSTRACTS = View(
+    name="abstracts",
+    grain="one row per work with an abstract in the snapshot, kept when a run has --abstracts",
+    made_by="sql/macros/ (abstract_inverted_index rebuilt in word order), the core's abstracts.parquet",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id (as works.work_id)"),
+        Column("abstract", "VARCHAR", "the abstract, rebuilt from abstract_inverted_index", "", _FAIR),
+    ),
+)
+
+FAIR_VALIDATION = View(
+    name="fair_validation",
+    grain="one row per cohort × dimension left out: does the FAIR score follow DataRank (Spearman's rho)",
+    made_by="sql/fair/out_fair__validation.sql",
+    columns=(
+        Column("cohort", "VARCHAR", "which works: all, open access or closed (articles and reviews of the last five years)", "", _FAIR),
+        Column("left_out", "VARCHAR", "the dimension left out of fair_raw (none: all four)", "", _FAIR),
+        Column("works", "BIGINT", "works in the cohort", "works", _FAIR),
+        Column("spearman", "DOUBLE", "Spearman's rho of the FAIR score with DataRank's year × type percentile", "", _FAIR),
+        Column("year_from", "INTEGER", "the cohort's first publication year", "year", _FAIR),
+        Column("year_to", "INTEGER", "the cohort's last publication year", "year", _FAIR),
+    ),
+)
+
+VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
+                             FAIR_VALIDATION, RUNS)
 
 
 def view(name: str) -> View:

@@ -103,15 +103,14 @@ def diff(
         DataRankError: a version is not published, or there is no earlier version to compare with.
     """
     lake = Lake(settings.data_dir)
-    to_dir = lake.version_dir(to_version)
-    if from_version is None:
-        earlier = [v for v in lake.versions() if v < to_dir.name]
-        if not earlier:
-            raise DataRankError(f"diff: {to_dir.name} is the first published version; there is nothing before it")
-        from_dir = lake.version_dir(earlier[-1])
-    else:
-        from_dir = lake.version_dir(from_version)
-    return compare(settings, from_dir, to_dir, top=top, rows=rows)
+    with lake.reading(to_version) as to_dir:  # both held against `datarank prune` while compared
+        if from_version is None:
+            earlier = [v for v in lake.versions() if v < to_dir.name]
+            if not earlier:
+                raise DataRankError(f"diff: {to_dir.name} is the first published version; there is nothing before it")
+            from_version = earlier[-1]
+        with lake.reading(from_version) as from_dir:
+            return compare(settings, from_dir, to_dir, top=top, rows=rows)
 
 
 def _select(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:

@@ -35,6 +35,7 @@ CHECKPOINTS: dict[str, str] = {
     "publish.manifest_written": "the staged version has its manifest, not yet renamed into versions/",
     "publish.renamed": "the version is in versions/, `current` not yet switched",
     "publish.switched": "`current` is switched, the catalog not yet rewritten",
+    "export.written": "an export is written to its local file, not yet delivered (renamed, uploaded, streamed)",
 }
 
 KILL, FAIL, PAUSE = "DATARANK_KILL_AT", "DATARANK_FAIL_AT", "DATARANK_PAUSE_AT"

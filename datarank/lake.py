@@ -7,16 +7,24 @@
                                    (and winners_changed) for the next night (docs/incremental.md)
       lake/core/current            symlink to the newest complete ingest
       versions/v000001/            one published version: the tables above + scores, researchers, citers,
-                                   manifest.json
+                                   manifest.json, and `.readers`, the file its readers hold a shared lock on
+      runs/v000001.parquet         each published version's row of the `runs` view, kept when the version is pruned
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
-      datarank.duckdb              a DuckDB catalog whose views point at `current`
+      datarank.duckdb              a DuckDB catalog whose views read the version `current` pointed at
+                                   when it was written, and each kept version under its own schema
       staging/                     work in progress; never read as data
       tmp/duckdb                   DuckDB's spill folder
 
 Readers see only complete folders: everything is written under a temporary name and switched in
 with a rename (`os.replace`), which POSIX makes atomic. A failed run leaves the last good version as
 it was.
+
+Who reads what: a reader of a version (`datarank query`, `explain`, `export`, `diff`, `report`,
+`datarank.open()` until `close()`) holds a shared `flock` on the version's `.readers` file
+(`Lake.reading`); `datarank prune` removes a version only after taking an exclusive lock on it
+without waiting, so a version a reader has open is skipped, never removed under it. The kernel drops
+these locks with their process, so a killed reader never pins a version.
 """
 
 from __future__ import annotations
@@ -37,17 +45,33 @@ from datarank import DataRankError
 from datarank.faults import checkpoint
 from datarank.redact import redact_all
 
-#: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names.
-VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine")
+#: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names
+#: (versions published by an older release may lack some: readers skip a view whose file is missing).
+VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine",
+                  "fair_signals", "abstracts", "fair_validation")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
-#: Tables an ingest produces (lake/core/<id>/), copied into each version.
-CORE_TABLES = ("works", "citations", "authorships", "quarantine")
+#: Tables an ingest produces (lake/core/<id>/), linked into each version.
+CORE_TABLES = ("works", "citations", "authorships", "quarantine", "fair_signals", "abstracts")
 _VERSION = re.compile(r"^v(\d{6})$")
 #: Marks a version renamed into versions/ whose `current` switch has not happened yet.
 _PUBLISHING = ".publishing"
 #: In the data dir: the newest version ever published (numbers are never reused, also after pruning).
 _NEWEST = ".newest-version"
+#: In each version: readers hold a shared lock on it, `datarank prune` an exclusive one (see above).
+READERS = ".readers"
+#: A version being removed is first renamed to this prefix + its name (never listed as a version).
+_REMOVING = ".removing-"
+
+
+class LakeBusy(DataRankError):
+    """Another run holds the data dir's lock; exit 4, so a scheduler retries later."""
+
+    exit_code = 4
+
+
+class VersionGone(DataRankError):
+    """The version was removed by `datarank prune` between finding it and locking it for reading."""
 
 
 class Lake:
@@ -125,9 +149,20 @@ class Lake:
             return []
         return sorted(p.name for p in self.versions_dir.iterdir() if _VERSION.match(p.name) and p.is_dir())
 
-    def run_files(self) -> list[Path]:
-        """The one-row `run.parquet` of every published version, oldest first."""
-        return [self.versions_dir / v / "run.parquet" for v in self.versions()]
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    def run_files(self, up_to: str | None = None) -> list[Path]:
+        """The one-row run table of every version ever published (up to `up_to`), oldest first:
+        `runs/vNNNNNN.parquet`, a hard link that outlives its version when it is pruned, else the
+        version's own `run.parquet`."""
+        found = {}
+        if self.runs_dir.is_dir():
+            found = {path.stem: path for path in self.runs_dir.glob("v*.parquet") if _VERSION.match(path.stem)}
+        for name in self.versions():
+            found.setdefault(name, self.versions_dir / name / "run.parquet")
+        return [found[name] for name in sorted(found) if up_to is None or name <= up_to]
 
     def current_version(self) -> Path:
         """The folder of the newest published version; refuses if nothing was published."""
@@ -135,6 +170,21 @@ class Lake:
         if not link.exists():
             raise DataRankError(f"no published DataRank in {self.root}; run `datarank run` first")
         return link.resolve()
+
+    def current_name(self) -> str | None:
+        """The name of the version `current` points at, or None before the first publish."""
+        link = self.root / "current"
+        return Path(os.readlink(link)).name if link.is_symlink() else None
+
+    @contextmanager
+    def reading(self, version: str | None = None) -> Iterator[Path]:
+        """The folder of a published version (`version_dir`), held for reading: `datarank prune`
+        does not remove it until the block ends."""
+        held = ReadLock(self, version)
+        try:
+            yield held.folder
+        finally:
+            held.release()
 
     def version_dir(self, version: str | None) -> Path:
         """A published version by name (`v000003` or `3`), or the current one."""
@@ -171,6 +221,7 @@ class Lake:
         if not _VERSION.match(name) or (self.versions_dir / name).exists():
             raise DataRankError(f"internal error: cannot publish as {name!r}")
         (staged / _PUBLISHING).touch()  # until `current` points at it
+        (staged / READERS).touch()
         staged.replace(self.versions_dir / name)
         try:
             checkpoint("publish.renamed")
@@ -180,14 +231,44 @@ class Lake:
             raise
         (self.versions_dir / name / _PUBLISHING).unlink()
         write_text_atomic(self.root / _NEWEST, name + "\n")
+        self.runs_dir.mkdir(exist_ok=True)
+        link_or_copy(self.versions_dir / name / "run.parquet", self.runs_dir / f"{name}.parquet")
         return name
+
+    def remove_version(self, name: str) -> bool:
+        """Remove a published version unless a reader holds it (its `.readers` lock, taken here
+        exclusively without waiting); False if one does. Only called under the lake's lock, never for
+        `current`. The folder is renamed away first, so a reader that waited for the lock finds it
+        gone rather than half removed."""
+        folder = self.versions_dir / name
+        if not _VERSION.match(name) or name == self.current_name():
+            raise DataRankError(f"internal error: refusing to remove {name!r}")
+        with open(folder / READERS, "a+b") as handle:  # created here for a version published without one
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                return False
+            removing = self.versions_dir / f"{_REMOVING}{name}"
+            folder.replace(removing)
+            shutil.rmtree(removing)
+        return True
+
+    def clear_removals(self) -> None:
+        """Finish removals a killed `prune` left (folders renamed away, not yet deleted)."""
+        if self.versions_dir.is_dir():
+            for path in self.versions_dir.glob(f"{_REMOVING}*"):
+                shutil.rmtree(path, ignore_errors=True)
 
     def clear_staging(self) -> None:
         """Remove what failed or killed runs left; only called while holding the lock.
 
         Besides staging/, that is a version a run renamed into versions/ but was killed before it
-        switched `current` to it (it still holds the `.publishing` marker and is not current)."""
+        switched `current` to it (it still holds the `.publishing` marker and is not current), and a
+        version a killed prune had begun to remove."""
         shutil.rmtree(self.staging_dir, ignore_errors=True)
+        self.clear_removals()
         link = self.root / "current"
         current = Path(os.readlink(link)).name if link.is_symlink() else None
         for name in self.versions():
@@ -211,7 +292,7 @@ class Lake:
                     raise
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
-                raise DataRankError(
+                raise LakeBusy(
                     f"{self.root} is in use by another datarank run ({holder}); wait for it to finish"
                 ) from None
             handle.seek(0)
@@ -223,6 +304,59 @@ class Lake:
             finally:
                 handle.truncate(0)
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ReadLock:
+    """A shared lock on one published version's `.readers` file, from its making to `release` (for
+    readers that outlive a block, such as `datarank.open()`'s Results; others use `Lake.reading`).
+
+    A version published before reader locks has no `.readers`: it is made here, or, where the data
+    dir is read-only, the version is read without one (prune then cannot see that reader)."""
+
+    def __init__(self, lake: Lake, version: str | None = None) -> None:
+        self._handle: Any = None
+        for _attempt in range(3):  # `current` may move on (and its old version go) while we lock
+            self.folder = lake.version_dir(version)
+            try:
+                self._handle = _lock_shared(self.folder)
+                return
+            except VersionGone:
+                if version is not None:
+                    raise
+        raise VersionGone(f"the current version of {lake.root} kept changing while opening it; try again")
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file drops its lock
+            self._handle = None
+
+    def __del__(self) -> None:  # a reader dropped without release() lets go when it is collected
+        self.release()
+
+
+def _lock_shared(folder: Path) -> Any:
+    """A shared `flock` on `folder/.readers` (waiting while a prune removes it), or None where the
+    file can be neither opened nor made. Raises VersionGone when the version was removed meanwhile."""
+    path = folder / READERS
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        if not (folder / "manifest.json").exists():
+            raise VersionGone(f"version {folder.name} was removed (datarank prune)") from None
+        try:
+            handle = open(path, "ab")
+        except OSError:
+            return None
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        if not (folder / "manifest.json").exists():  # a prune removed it while we waited
+            raise VersionGone(f"version {folder.name} was removed (datarank prune)")
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def switch_symlink(link: Path, target: str) -> None:

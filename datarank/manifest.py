@@ -14,6 +14,7 @@ import polars as pl
 from datarank import __version__
 from datarank.contracts import RunManifest
 from datarank.db import duckdb_memory_limit
+from datarank.fair import load_weights
 from datarank.redact import redact_all
 
 if TYPE_CHECKING:
@@ -50,9 +51,31 @@ def run_manifest(state: RunState, version: str) -> RunManifest:
         "core": state.core_dir.name if state.core_dir else None,
         "scoring": state.scoring,
         "checks_passed": state.checks_passed,
+        "fair": fair_record(state),
         "changes": state.changes,
         "timings_s": {**state.ingest_summary.get("timings", {}), **state.timings},
     })
+
+
+def fair_record(state: RunState) -> dict[str, Any]:
+    """The FAIR score's part of the manifest: its version tag, the weights file and every weight
+    the run scored with, whether the ingest kept abstracts, and the validation (the Spearman
+    correlations of out_fair__validation, docs/fair.md)."""
+    record: dict[str, Any] = load_weights(state.settings.fair_weights).record()
+    record["abstracts"] = bool(state.ingest_summary.get("abstracts", False))
+    staged = state.staged
+    scores = staged / "scores.parquet" if staged else None
+    if scores is not None and scores.exists():
+        record["works_scored"] = int(pl.scan_parquet(scores).select(pl.col("fair_raw").is_not_null().sum()).collect().item())
+    validation = staged / "fair_validation.parquet" if staged else None
+    record["validation"] = pl.read_parquet(validation).to_dicts() if validation and validation.exists() else []
+    return record
+
+
+def fair_headline(manifest: RunManifest | dict[str, Any]) -> dict[str, Any] | None:
+    """The validation's headline row: every recent article and review, fair_v1 whole."""
+    rows = (manifest.get("fair") or {}).get("validation") or []
+    return next((row for row in rows if row.get("cohort") == "all" and row.get("left_out") == "none"), None)
 
 
 def software_versions() -> dict[str, str | None]:
@@ -99,6 +122,10 @@ def run_row(manifest: RunManifest) -> dict[str, Any]:
         "scores": manifest["score_counts"].get("scores"),
         "researchers": manifest["score_counts"].get("researchers"),
         "checks_passed": len(manifest.get("checks_passed") or []),
+        "fair_version": (manifest.get("fair") or {}).get("version"),
+        "fair_weights_file": (manifest.get("fair") or {}).get("weights_file"),
+        "fair_validation_works": (fair_headline(manifest) or {}).get("works"),
+        "fair_validation_spearman": (fair_headline(manifest) or {}).get("spearman"),
         **{f"{stage}_s": timings.get(stage) for stage in ("ingest", "score", "check", "compare")},
         **{key: changes.get(key) for key in (
             "new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
@@ -120,9 +147,10 @@ def run_frame(manifest: RunManifest) -> pl.DataFrame:
     every version even where a value is missing (no previous version, no Prefect installed)."""
     row = run_row(manifest)
     text_columns = ["previous_version", "snapshot_date", "latest_partition", "snapshot_uri", "snapshot_layout",
-                    *(f"{name}_version" for name in ("python", *SOFTWARE))]
+                    "fair_version", "fair_weights_file", *(f"{name}_version" for name in ("python", *SOFTWARE))]
     int_columns = ["researchers", "new_works", "removed_works", "rank_changed", "score_changed", "entered_top", "left_top",
-                   "manifest_record_count"]
-    schema = {**{name: pl.String for name in text_columns}, **{name: pl.Int64 for name in int_columns}}
+                   "manifest_record_count", "fair_validation_works"]
+    schema = {**{name: pl.String for name in text_columns}, **{name: pl.Int64 for name in int_columns},
+              "fair_validation_spearman": pl.Float64}
     movers = pl.Series("top_movers", [row.pop("top_movers")], dtype=pl.List(pl.Struct(_MOVER_FIELDS)))
     return pl.DataFrame([row], schema_overrides=schema).with_columns(movers)

@@ -55,6 +55,10 @@ class Model:
         modes: The modes whose runs make it.
         per_mode: True when the incremental mode reads `<name>.incremental.sql` instead of `<name>.sql`.
         file: For outputs, the Parquet file written into the stage's folder.
+        order_by: For outputs that readers look up by id, the columns the file is written sorted
+            by (both engines), so each row group covers a narrow id range and a lookup reads only the
+            row groups whose min/max statistics hold the id (`datarank explain`, `datarank.open()`).
+            The order changes no value, only where rows lie.
     """
 
     name: str
@@ -64,10 +68,12 @@ class Model:
     modes: frozenset[str] = BOTH
     per_mode: bool = False
     file: str | None = None
+    order_by: str | None = None
 
     def __post_init__(self) -> None:
         assert self.materialized in MATERIALIZATIONS, self.materialized
         assert (self.materialized == "output") == (self.file is not None), self.name
+        assert self.order_by is None or (self.file is not None and re.fullmatch(r"[a-z_]+(, [a-z_]+)*", self.order_by))
 
     def sql(self, mode: str) -> str:
         """The statement's file under `sql/`, without `.sql`, for `mode`."""
@@ -104,6 +110,7 @@ CORE_SOURCES = (
     Source("previous_openalex__citations", "the extended core's citations.parquet", ONLY_INCREMENTAL),
     Source("previous_openalex__authorships", "the extended core's authorships.parquet", ONLY_INCREMENTAL),
     Source("previous_openalex__quarantine", "the extended core's quarantine.parquet", ONLY_INCREMENTAL),
+    Source("previous_openalex__abstracts", "the extended core's abstracts.parquet", ONLY_INCREMENTAL),
     Source("previous_openalex__winners", "the extended core's current winners (base less changed, plus changed)",
            ONLY_INCREMENTAL),
     Source("previous_openalex__winners_changed", "the extended core's winners_changed.parquet (no rows without one)",
@@ -157,6 +164,13 @@ CORE_MODELS = (
           ("core_openalex__dirty_citers", "core_openalex__citations", "previous_openalex__citations"),
           "output", ONLY_INCREMENTAL, file="rescored_works.parquet"),
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
+    # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
+    Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
+    Model("core_openalex__abstracts", "core", ("raw_openalex__works", "core_openalex__winners"), "output", ONLY_FULL,
+          file="abstracts.parquet"),
+    Model("core_openalex__abstracts", "core",
+          ("raw_openalex__works", "core_openalex__winning_copies", "previous_openalex__abstracts"),
+          "output", ONLY_INCREMENTAL, per_mode=True, file="abstracts.parquet"),
     Model("core_openalex__new_quarantine", "core", ("raw_openalex__works",), "view"),
     Model("core_openalex__quarantine", "core", ("core_openalex__new_quarantine",), "output", ONLY_FULL,
           file="quarantine.parquet"),
@@ -176,12 +190,14 @@ SCORE_SOURCES = (
     Source("core_openalex__works", "the core's works.parquet"),
     Source("core_openalex__citations", "the core's citations.parquet"),
     Source("core_openalex__authorships", "the core's authorships.parquet"),
+    Source("core_openalex__fair_signals", "the core's fair_signals.parquet"),
     Source("core_openalex__rescored_works", "the core's rescored_works.parquet", ONLY_INCREMENTAL),
     Source("previous_datarank__network", "network.parquet of the version published last", ONLY_INCREMENTAL),
     Source("previous_datarank__citers", "citers.parquet of the version published last", ONLY_INCREMENTAL),
 )
 
-#: The metric (docs/metric.md), in the order it runs.
+#: The metric (docs/metric.md), then the calibrated FAIR score (docs/fair.md), in the order they run.
+#: fair_v1 scores and calibrates every work in both modes: a percentile moves with any work.
 SCORE_MODELS = (
     Model("int_datarank__work_signal", "int", ("core_openalex__works",)),
     # The links whose cited work this run scores: every link, or a night's rescored works' links.
@@ -197,21 +213,30 @@ SCORE_MODELS = (
     Model("int_datarank__network", "int",
           ("int_datarank__scored_network", "previous_datarank__network", "core_openalex__rescored_works"),
           "output", ONLY_INCREMENTAL, per_mode=True, file="network.parquet"),
-    Model("out_datarank__scores", "out", ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network"),
-          "output", file="scores.parquet"),
+    Model("int_fair__linked_datasets", "fair", ("core_openalex__citations", "core_openalex__fair_signals")),
+    Model("int_fair__dimensions", "fair",
+          ("core_openalex__fair_signals", "core_openalex__works", "int_datarank__work_signal", "int_fair__linked_datasets")),
+    Model("int_fair__scores", "fair", ("int_fair__dimensions", "core_openalex__works")),
+    Model("out_datarank__scores", "out",
+          ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network", "int_fair__scores"),
+          "output", file="scores.parquet", order_by="work_number"),
     # Every author on every run, a night too: any work's DataRank can move any author's rank.
     Model("out_datarank__researchers", "out",
           ("out_datarank__scores", "int_datarank__network", "core_openalex__authorships"), "output",
           file="researchers.parquet"),
-    Model("out_datarank__citers", "out", ("int_datarank__considered_citers",), "output", ONLY_FULL, file="citers.parquet"),
+    Model("out_datarank__citers", "out", ("int_datarank__considered_citers",), "output", ONLY_FULL, file="citers.parquet",
+          order_by="cited_id, citer_rank"),
     Model("out_datarank__citers", "out",
           ("int_datarank__considered_citers", "previous_datarank__citers", "core_openalex__rescored_works"),
-          "output", ONLY_INCREMENTAL, per_mode=True, file="citers.parquet"),
+          "output", ONLY_INCREMENTAL, per_mode=True, file="citers.parquet", order_by="cited_id, citer_rank"),
+    Model("out_fair__validation", "fair", ("out_datarank__scores", "int_fair__dimensions", "core_openalex__works"),
+          "output", file="fair_validation.parquet"),
 )
 
 #: Published file → the model that makes it (the rest of a version is the core's tables).
 SCORE_OUTPUTS = {
     "scores": "out_datarank__scores", "researchers": "out_datarank__researchers", "citers": "out_datarank__citers",
+    "fair_validation": "out_fair__validation",
 }
 
 
@@ -244,6 +269,7 @@ class Check:
 CHECKS = (
     Check("citations_outside_works", ("core_openalex__works", "checks_citations_by_cited", "core_openalex__citations")),
     Check("scores_citer_counts_inconsistent", ("out_datarank__scores",)),
+    Check("scores_fair_out_of_range", ("out_datarank__scores",)),
     Check("scores_counts_inconsistent_with_citations",
           ("out_datarank__scores", "out_datarank__citers", "checks_citations_by_cited")),
     Check("scores_invalid_values", ("out_datarank__scores",)),

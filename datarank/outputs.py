@@ -7,31 +7,34 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import polars as pl
 
-from datarank import DataRankError
-from datarank.catalog import catalog_views
-from datarank.db import limits, literal, run_sql
+from datarank import DataRankError, UsageError
+from datarank.catalog import VIEW_MACROS, catalog_views
+from datarank.db import limits, literal, run_sql, sql_text
+from datarank.destinations import STDOUT, check_destination, deliver, is_url, staging_file, suffix
+from datarank.faults import checkpoint
 from datarank.lake import VERSION_TABLES, Lake
 from datarank.provenance import export_provenance, parquet_kv_metadata, read_descriptor, write_descriptor
 from datarank.settings import DEFAULT_TIERS, EXPORT_FORMATS, EXPORT_TABLES, ExportSpec
 
 _ID_PATTERN = r"^(?:https?://openalex\.org/)?[Ww](\d{1,18})$"
+#: `datarank query --format csv|json` fetches and writes this many rows at a time.
+QUERY_BATCH_ROWS = 100_000
 
 
 def read_only_connection(
-    data_dir: Path, version: str | None = None, memory_limit: str | None = None, threads: int | None = None
+    data_dir: Path, folder: Path, memory_limit: str | None = None, threads: int | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version,
-    and which can read nothing else: external access is off except for the lake's own files."""
+    """An in-memory DuckDB whose views (`scores`, `works`, …, `runs`) read one published version
+    (`folder`, held by the caller with `Lake.reading`), and which can read nothing else: external
+    access is off except for the lake's own files."""
     lake = Lake(data_dir)
-    folder = lake.version_dir(version)
     connection = duckdb.connect(config=limits(memory_limit, threads))
     allowed = [str(folder / f"{table}.parquet") for table in VERSION_TABLES]
     allowed += [str(path) for path in lake.run_files()]
@@ -44,72 +47,145 @@ def read_only_connection(
 
 
 def query(data_dir: Path, sql: str, version: str | None = None) -> pl.DataFrame:
-    """Run one read-only SELECT over the published views.
+    """Run one read-only SELECT over the published views; every row, as a Polars DataFrame (for
+    results that fit in memory; `query_rows` and `stream_query` bound what they hold).
 
     Raises:
         DataRankError: the text is not exactly one SELECT (or EXPLAIN) statement, or DuckDB
             refuses it (unknown column, a file outside the lake, …).
     """
-    connection = read_only_connection(data_dir, version)
-    try:
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
         try:
-            statements = connection.extract_statements(sql)
-        except duckdb.Error as error:
-            raise DataRankError(f"query: {_first_line(error)}") from None
-        if len(statements) != 1:
-            raise DataRankError(f"query: give exactly one statement, got {len(statements)}")
-        kind = statements[0].type
-        if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN [ANALYZE] runs its statement: a SELECT only
-            inner = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", statements[0].query, flags=re.IGNORECASE)
+            return _select(connection, sql).pl()
+        finally:
+            connection.close()
+
+
+def query_rows(data_dir: Path, sql: str, limit: int, version: str | None = None) -> tuple[pl.DataFrame, bool]:
+    """The first `limit` rows of a read-only SELECT, and whether it has more (only `limit` + 1 rows
+    are ever fetched)."""
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
+        try:
+            frame = _fetch(_select(connection, sql).limit(limit + 1))
+        finally:
+            connection.close()
+    return frame.head(limit), frame.height > limit
+
+
+def stream_query(
+    data_dir: Path, sql: str, out: BinaryIO, fmt: str, version: str | None = None, limit: int | None = None,
+    batch_rows: int = QUERY_BATCH_ROWS,
+) -> int:
+    """Write a read-only SELECT's rows to `out` as CSV (with a header) or JSON Lines, `batch_rows`
+    at a time, so a result larger than memory streams through; returns the rows written."""
+    written = 0
+    with Lake(data_dir).reading(version) as folder:
+        connection = read_only_connection(data_dir, folder)
+        try:
+            relation = _select(connection, sql)
+            if limit is not None:
+                relation = relation.limit(limit)
+            header = fmt == "csv"
             try:
-                explained = connection.extract_statements(inner)
-            except duckdb.Error:
-                explained = []
-            kind = explained[0].type if len(explained) == 1 else kind
-        if kind != duckdb.StatementType.SELECT:
-            raise DataRankError(f"query: only SELECT statements are allowed (read-only), got {kind.name}")
+                for batch in relation.to_arrow_reader(batch_rows):
+                    frame = pl.DataFrame(pl.from_arrow(batch))
+                    if fmt == "csv":
+                        frame.write_csv(out, include_header=header)
+                        header = False
+                    else:
+                        frame.write_ndjson(out)
+                    written += frame.height
+                if header:  # no batch at all: the header alone
+                    pl.DataFrame(schema=dict.fromkeys(relation.columns, pl.String)).write_csv(out)
+            except duckdb.Error as error:
+                raise DataRankError(f"query: {_first_line(error)}") from None
+        finally:
+            connection.close()
+    return written
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    try:
+        return relation.pl()
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
+
+
+def _select(connection: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation:
+    """`sql` as a relation of `connection`, once it is known to be one read-only SELECT."""
+    try:
+        statements = connection.extract_statements(sql)
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
+    if len(statements) != 1:
+        raise DataRankError(f"query: give exactly one statement, got {len(statements)}")
+    kind = statements[0].type
+    if kind == duckdb.StatementType.EXPLAIN:  # EXPLAIN [ANALYZE] runs its statement: a SELECT only
+        inner = re.sub(r"^\s*explain\s+(analy[sz]e\s+)?", "", statements[0].query, flags=re.IGNORECASE)
         try:
-            return connection.sql(sql).pl()
-        except duckdb.Error as error:
-            raise DataRankError(f"query: {_first_line(error)}") from None
-    finally:
-        connection.close()
+            explained = connection.extract_statements(inner)
+        except duckdb.Error:
+            explained = []
+        kind = explained[0].type if len(explained) == 1 else kind
+    if kind != duckdb.StatementType.SELECT:
+        raise DataRankError(f"query: only SELECT statements are allowed (read-only), got {kind.name}")
+    try:
+        return connection.sql(sql)
+    except duckdb.Error as error:
+        raise DataRankError(f"query: {_first_line(error)}") from None
 
 
-def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
-    """Write a ranked table (best first), filtered as `spec` says, to `spec.path(data_dir)`;
+def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout: BinaryIO | None = None) -> int:
+    """Write a ranked table (best first), filtered as `spec` says, to `spec.destination(data_dir)`:
+    a local file, `-` (standard output, or `stdout`), or an fsspec URL such as `s3://bucket/key.csv`;
     returns rows written.
 
     `spec.table` picks the table: `scores` (works; `--year` and `--type` filter them) or
-    `researchers` (authors). `version` picks a published version (default: the current one).
+    `researchers` (authors). `version` picks a published version (default: the current one), held
+    against `datarank prune` while it is read.
 
-    The format comes from `spec.format` or the file's extension; `json` writes JSON Lines (one row
-    per line). The file appears whole or not at all (written under a temporary name, then renamed).
-    It says where it came from (datarank.provenance): in its metadata (Parquet), or in
-    `datapackage.json` beside it (csv, json; unless `spec.descriptor` is false).
+    The format comes from `spec.format` or the file's extension (csv for `-`); `json` writes JSON
+    Lines (one row per line). The table is written to a local file first, then delivered whole or
+    not at all (`datarank.destinations`). It says where it came from (datarank.provenance): in its
+    metadata (Parquet), or in `datapackage.json` beside a local csv or json file (unless
+    `spec.descriptor` is false).
     """
-    output, top, year, work_type, table = spec.path(data_dir), spec.top, spec.year, spec.type, spec.table
-    fmt = spec.format or output.suffix.lstrip(".").lower()
+    destination = spec.destination(data_dir)
+    fmt = spec.format or suffix(destination) or ("csv" if destination == STDOUT else "")
     if fmt == "jsonl" or fmt == "ndjson":
         fmt = "json"
     if fmt not in EXPORT_FORMATS:
-        raise DataRankError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
-    if table not in EXPORT_TABLES:
-        raise DataRankError(f"export: unknown table {table!r}; use --table {'|'.join(EXPORT_TABLES)}")
-    if table == "researchers" and (year is not None or work_type is not None):
-        raise DataRankError("export: --year and --type filter works; the researchers table has no year or type")
-    if top is not None and top < 1:
-        raise DataRankError("export: --top must be at least 1")
-    if not output.parent.is_dir():
-        raise DataRankError(f"export: folder {output.parent} does not exist")
-    folder = Lake(data_dir).version_dir(version)
-    path = folder / f"{table}.parquet"
-    if not path.exists():
-        raise DataRankError(f"export: version {folder.name} has no {table} table (published by an older release)")
-    provenance = export_provenance(folder, spec)
-    package = read_descriptor(output) if fmt != "parquet" and spec.descriptor else None
-    # Only literal text chosen above is spliced in: the table's own number column and filters.
-    number, filters = ("work_number", _WORK_FILTERS) if table == "scores" else ("author_number", "true")
+        raise UsageError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
+    if spec.table not in EXPORT_TABLES:
+        raise UsageError(f"export: unknown table {spec.table!r}; use --table {'|'.join(EXPORT_TABLES)}")
+    if spec.table == "researchers" and (spec.year is not None or spec.type is not None):
+        raise UsageError("export: --year and --type filter works; the researchers table has no year or type")
+    if spec.top is not None and spec.top < 1:
+        raise UsageError("export: --top must be at least 1")
+    check_destination(destination)
+    described = fmt != "parquet" and spec.descriptor and destination != STDOUT and not is_url(destination)
+    with Lake(data_dir).reading(version) as folder, staging_file(destination) as local:
+        path = folder / f"{spec.table}.parquet"
+        if not path.exists():
+            raise DataRankError(f"export: version {folder.name} has no {spec.table} table (published by an older release)")
+        provenance = export_provenance(folder, spec)
+        package = read_descriptor(Path(destination)) if described else None
+        rows, columns = _write_ranked(path, local, fmt, spec, destination, provenance)
+        checkpoint("export.written")
+        deliver(local, destination, stdout)
+    if package is not None:
+        write_descriptor(Path(destination), package, fmt, provenance, columns)
+    return rows
+
+
+def _write_ranked(
+    path: Path, local: Path, fmt: str, spec: ExportSpec, destination: str, provenance: dict[str, Any]
+) -> tuple[int, list[tuple[str, str]]]:
+    """The ranked rows `spec` selects, as one `fmt` file at `local`; how many, and their columns."""
+    # Only literal text chosen here is spliced in: the table's own number column and filters.
+    number, filters = ("work_number", _WORK_FILTERS) if spec.table == "scores" else ("author_number", "true")
     connection = duckdb.connect()
     try:
         relation = connection.sql(
@@ -120,22 +196,16 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None) -> int:
             order by rank
             limit coalesce($top, 9223372036854775807)
             """,
-            params={"top": top, **({"year": year, "type": work_type} if table == "scores" else {})},
+            params={"top": spec.top, **({"year": spec.year, "type": spec.type} if spec.table == "scores" else {})},
         )
         relation.create_view("export_rows")
-        partial = output.with_name(f".{output.name}.{uuid.uuid4().hex[:8]}.partial")
+        columns = list(zip(relation.columns, map(str, relation.types), strict=True))
         options = {"csv": "format csv, header true", "json": "format json",
                    "parquet": f"format parquet, compression zstd, {parquet_kv_metadata(provenance, relation.columns)}"}
-        try:
-            run_sql(connection, f"copy export_rows to {literal(str(partial))} ({options[fmt]})")
-            rows = connection.sql("select count(*) from export_rows").fetchall()[0][0]
-            partial.replace(output)
-        except (duckdb.Error, OSError) as error:
-            partial.unlink(missing_ok=True)
-            raise DataRankError(f"export: cannot write {output}: {_first_line(error)}") from None
-        if package is not None:
-            write_descriptor(output, package, fmt, provenance, list(zip(relation.columns, map(str, relation.types), strict=True)))
-        return rows
+        run_sql(connection, f"copy export_rows to {literal(str(local))} ({options[fmt]})")
+        return connection.sql("select count(*) from export_rows").fetchall()[0][0], columns
+    except (duckdb.Error, OSError) as error:
+        raise DataRankError(f"export: cannot write {destination}: {_first_line(error)}") from None
     finally:
         connection.close()
 
@@ -161,9 +231,12 @@ class Citer:
 class Explanation:
     """The breakdown the seed page shows for one paper, from a published version.
 
-    `work` is the paper's row of `scores` as it is (every column, same names); `context` adds the
-    FAIR context that only `works` has (the DOI itself, OA status, retraction); `tiers` are the
-    version's tier cut-offs (top percentages of S1–S4).
+    `work` is the paper's row of `scores` as it is (every column, same names, the FAIR score and
+    its checklist among them); `context` adds what only `works` and the FAIR tables have (the DOI
+    itself, OA status, retraction, the venue, whether FAIR scoring passed it over as paratext);
+    `abstract` is the paper's abstract when the version kept abstracts (`--abstracts`), else None;
+    `fair` names the FAIR score's version and weights file; `tiers` are the version's tier
+    cut-offs (top percentages of S1–S4).
     """
 
     version: str
@@ -174,6 +247,8 @@ class Explanation:
     citers: list[Citer]
     context: dict[str, Any] = field(default_factory=dict)
     tiers: list[float] = field(default_factory=list)
+    abstract: str | None = None
+    fair: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, indent=2)
@@ -182,8 +257,8 @@ class Explanation:
 def explain(data_dir: Path, work_id: str, top: int = 10, version: str | None = None) -> Explanation:
     """The score of one work with its parts and its top considered citers (by contribution)."""
     number = parse_work_id(work_id)
-    folder = Lake(data_dir).version_dir(version)
-    found = explain_many(folder, [number], top=top)
+    with Lake(data_dir).reading(version) as folder:
+        found = explain_many(folder, [number], top=top)
     if not found:
         raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
     return found[0]
@@ -197,20 +272,32 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
     left out.
     """
     if top < 0:
-        raise DataRankError("explain: --top must not be negative")
+        raise UsageError("explain: --top must not be negative")
     manifest = json.loads((folder / "manifest.json").read_text())
     parameters = manifest["parameters"]
     connection = duckdb.connect()
     try:
+        for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
+            run_sql(connection, sql_text(macro))
         scores = literal(str(folder / "scores.parquet"))
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
         numbers = {"numbers": list(work_numbers)}
+        # Versions published before the FAIR score have no venue, paratext flag or abstracts.
+        paper = {
+            "fair_signals": ("fair_signals.venue, fair_signals.paratext",
+                             "left join read_parquet({}) as fair_signals on fair_signals.work_id = scores.work_number"),
+            "abstracts": ("openalex_abstract_text(abstracts.abstract_index) as abstract",
+                          "left join read_parquet({}) as abstracts on abstracts.work_id = scores.work_number"),
+        }
+        extra = [(columns, join.format(literal(str(folder / f"{table}.parquet"))))
+                 for table, (columns, join) in paper.items() if (folder / f"{table}.parquet").exists()]
         rows = connection.sql(
             f"""
-            select scores.*, works.doi, works.oa_status, works.is_retracted
+            select scores.*, works.doi, works.oa_status, works.is_retracted{"".join(f", {c}" for c, _ in extra)}
             from read_parquet({scores}) as scores
             left join read_parquet({works}) as works on works.work_id = scores.work_number
+            {" ".join(join for _, join in extra)}
             where scores.work_number in (select unnest($numbers))
             order by scores.rank
             """,
@@ -240,17 +327,20 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         connection.close()
     citers_by_work = {key[0]: frame.drop("cited_id").rows() for key, frame in top_citers.partition_by(
         "cited_id", as_dict=True, maintain_order=True).items()}
-    context_columns = ["doi", "oa_status", "is_retracted"]
+    context_columns = ["doi", "oa_status", "is_retracted", "venue", "paratext"]
+    fair = manifest.get("fair") or {}
     return [
         Explanation(
             version=folder.name,
             cap=parameters["cap"],
             damping=parameters["damping"],
             works_ranked=works_ranked,
-            work={key: value for key, value in row.items() if key not in context_columns},
+            work={key: value for key, value in row.items() if key not in (*context_columns, "abstract")},
             citers=[Citer(*citer) for citer in citers_by_work.get(row["work_number"], [])],
-            context={key: row[key] for key in context_columns},
+            context={key: row.get(key) for key in context_columns},
             tiers=list(parameters.get("tiers", DEFAULT_TIERS)),
+            abstract=row.get("abstract"),
+            fair={key: fair.get(key) for key in ("version", "weights_file", "abstracts")} if fair else {},
         )
         for row in rows.to_dicts()
     ]
@@ -260,7 +350,7 @@ def parse_work_id(text: str) -> int:
     """`W2741809807`, `w2741809807` or `https://openalex.org/W2741809807` → 2741809807."""
     match = re.match(_ID_PATTERN, text.strip())
     if not match:
-        raise DataRankError(f"not an OpenAlex work id: {text!r} (expected e.g. W2741809807)")
+        raise UsageError(f"not an OpenAlex work id: {text!r} (expected e.g. W2741809807)")
     return int(match.group(1))
 
 

@@ -1,4 +1,4 @@
-"""The order of the stages, written once: ingest → score → check → publish → export.
+"""The order of the stages, written once: ingest → score → check → publish → export → prune.
 
 The CLI calls `run` directly (no orchestrator start-up on the hot path); the Prefect flow in
 `pipelines/` calls the same `run` with `wrap` turning each stage into a task. Each stage takes and
@@ -25,6 +25,7 @@ from datarank.ingest import FileCallback, ingest
 from datarank.lake import Lake, write_json_atomic
 from datarank.manifest import run_frame, run_manifest
 from datarank.publish import stage_version, write_catalog
+from datarank.retention import PruneResult, prune_locked
 from datarank.score import score
 from datarank.settings import Settings
 from datarank.snapshot import open_snapshot
@@ -55,6 +56,7 @@ class RunState:
     changes: dict[str, Any] | None = None
     manifest: RunManifest = field(default_factory=dict)  # type: ignore[assignment]
     exports: list[dict[str, Any]] = field(default_factory=list)
+    pruned: PruneResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -115,11 +117,20 @@ def stage_export(state: RunState) -> RunState:
     from datarank.outputs import export
 
     for spec in state.settings.exports:
-        output = spec.path(state.settings.data_dir)
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output = spec.destination(state.settings.data_dir)
+        if "://" not in output:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
         rows = export(state.settings.data_dir, spec, state.version)
         state.exports.append({"output": str(output), "rows": rows, "table": spec.table})
         log.info("exported %d rows of %s to %s", rows, spec.table, output)
+    return state
+
+
+def stage_prune(state: RunState) -> RunState:
+    """Remove the versions the retention settings (`keep`, `keep_days`) no longer keep, with the
+    lake files only they use (datarank.retention); nothing without `keep`."""
+    if state.settings.keep is not None:
+        state.pruned = prune_locked(state.lake, state.settings.keep, state.settings.keep_days)
     return state
 
 
@@ -152,13 +163,14 @@ STAGES: dict[str, Stage] = {
     "check": stage_check,
     "publish": stage_publish,
     "export": stage_export,
+    "prune": stage_prune,
 }
 #: The stages each entry point runs — the command of that name and its Prefect flow — in the order
 #: of STAGES. The export stage writes the exports the settings list (none from the command line).
 ENTRY_STAGES: dict[str, tuple[str, ...]] = {
     "run": tuple(STAGES),
     "ingest": ("ingest",),
-    "compute": ("score", "check", "publish", "export"),
+    "compute": ("score", "check", "publish", "export", "prune"),
     "export": ("export",),
 }
 

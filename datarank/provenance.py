@@ -57,7 +57,7 @@ def export_provenance(folder: Path, spec: ExportSpec) -> dict[str, Any]:
         "cap": parameters.get("cap"),
         "damping": parameters.get("damping"),
         "tiers": list(parameters.get("tiers", DEFAULT_TIERS)),
-        "fair_weights_version": parameters.get("fair_weights_version"),
+        "fair_weights_version": parameters.get("fair_weights_version") or (manifest.get("fair") or {}).get("version"),
         "package_version": manifest.get("package_version"),
         "filters": {key: value for key, value in (("top", spec.top), ("year", spec.year), ("type", spec.type)) if value is not None},
     }

@@ -9,7 +9,7 @@ import duckdb
 
 from datarank import DataRankError
 from datarank.catalog import CATALOG_STORAGE_VERSION, comment_statements, published_catalog
-from datarank.db import run_sql
+from datarank.db import identifier, run_sql
 from datarank.lake import CORE_TABLES, VERSION_TABLES, Lake, link_or_copy
 
 
@@ -23,10 +23,13 @@ def stage_version(core_dir: Path, staged: Path) -> None:
 
 
 def write_catalog(lake: Lake) -> None:
-    """(Re)write `datarank.duckdb`: views over `current/`, so ad hoc DuckDB sessions see the
-    published tables by name (`duckdb data/out/datarank.duckdb -c 'from scores limit 5'`), with a
-    comment on every view and column the data dictionary describes. Movable, and readable by
-    DuckDB 0.10.1 and later (datarank.catalog says how)."""
+    """(Re)write `datarank.duckdb`, so ad hoc DuckDB sessions see the published tables by name
+    (`duckdb DIR/datarank.duckdb -c 'from scores limit 5'`): views over the version `current` points
+    at, resolved now (not over the `current` link, which a run publishing meanwhile would switch
+    under a query that reads two tables), with a comment on every view and column the data
+    dictionary describes, and the same views of every kept version under a schema named after it
+    (`from v000002.scores`). Movable, and readable by DuckDB 0.10.1 and later (datarank.catalog says
+    how). Rewritten whenever `current` moves or a version is pruned."""
     temporary = lake.catalog_path.with_name(f".{lake.catalog_path.name}.partial")
     temporary.unlink(missing_ok=True)
     # A view is bound when it is made: the temp_directory a client of the catalog would have makes
@@ -35,12 +38,19 @@ def write_catalog(lake: Lake) -> None:
               "temp_directory": str(lake.catalog_path.absolute()) + ".tmp"}
     connection = duckdb.connect(str(temporary), config=config)
     try:
-        for statement in published_catalog(lake.root, lake.run_files()):
+        current = lake.current_version()
+        for statement in published_catalog(lake.root, current.name, lake.run_files(up_to=current.name)):
             run_sql(connection, statement)
         published = {(view, None) for (view,) in connection.sql("select view_name from duckdb_views() where not internal").fetchall()}
         published |= set(connection.sql("select table_name, column_name from duckdb_columns() where not internal").fetchall())
         for statement in comment_statements(published):
             run_sql(connection, statement)
+        for name in lake.versions():
+            run_sql(connection, f"create schema {identifier(name)}")
+            run_sql(connection, f"use {identifier(name)}")
+            for statement in published_catalog(lake.root, name, lake.run_files(up_to=name)):
+                run_sql(connection, statement)
+        run_sql(connection, "use main")
     finally:
         connection.close()
     temporary.replace(lake.catalog_path)

@@ -40,11 +40,16 @@ def redact_all(value: Any) -> Any:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts each record's message (with its arguments filled in)."""
+    """A logging filter that redacts each record's message (with its arguments filled in) and the
+    text of the exception it carries."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 from datarank.outputs import Explanation
 from datarank.researchers import ResearcherExplanation
 
+#: The checklist of the FAIR score as theSindex names it: (scores column, label).
+FAIR_CHECKLIST = (
+    ("has_doi", "Has DOI"), ("in_repository", "In repository"), ("is_oa", "Open Access"),
+    ("datacite_registered", "DataCite registered"), ("linked_datasets", "Linked datasets"),
+    ("open_licence", "Open licence"), ("version_history", "Version history"),
+)
+FAIR_DIMENSIONS = (("fair_findable", "Findable"), ("fair_accessible", "Accessible"),
+                   ("fair_interoperable", "Interoperable"), ("fair_reusable", "Reusable"))
+#: An abstract is shortened to about this many characters unless asked for whole.
+ABSTRACT_CHARS = 600
+WIDTH = 100
 
-def render_explanation(explanation: Explanation) -> str:
-    """The seed page's breakdown: DataRank to one decimal, then the parts and the citers."""
+
+def render_explanation(explanation: Explanation, full_abstract: bool = False) -> str:
+    """The seed page's breakdown: DataRank to one decimal, then the parts and the citers, the
+    calibrated FAIR score with its checklist, and the abstract (shortened unless `full_abstract`)."""
     work, d = explanation.work, explanation.damping
     share = work["base_share"]
     top_percent = 100.0 * work["rank"] / explanation.works_ranked
@@ -17,6 +31,7 @@ def render_explanation(explanation: Explanation) -> str:
         f"{work['work_id']}  {work['title'] or '(no title)'}",
         f"  {work['publication_year'] or '?'} · {work['type'] or '?'} · DOI {'yes' if work['has_doi'] else 'no'}"
         f" · open access {'yes' if work['is_oa'] else 'no' if work['is_oa'] is not None else '?'}",
+        *([f"  {published_in(explanation)}"] if explanation.context.get("venue") else []),
         "",
         f"DataRank {work['datarank']:.1f}   (exactly {work['datarank']:.4f}; rank {work['rank']:,} of "
         f"{explanation.works_ranked:,}, top {top_percent:.1f}%, percentile {work['percentile']:.1f})",
@@ -55,6 +70,9 @@ def render_explanation(explanation: Explanation) -> str:
                 f"  {citer.rank:>4}  {citer.work_id:<13} {citer.cited_by_count:>9,} {citer.outdegree:>6,} "
                 f"{citer.contribution:>13.4f}  {title}{note}"
             )
+    if "fair_score" in work:  # versions published before the FAIR score lack its columns
+        lines += ["", *fair_lines(explanation)]
+    lines += ["", *abstract_lines(explanation, full_abstract)]
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
 
@@ -84,6 +102,56 @@ def render_researcher(explanation: ResearcherExplanation) -> str:
         )
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
+def published_in(explanation: Explanation) -> str:
+    """`published in Scientometrics (2019)`, as the seed page says it."""
+    year = explanation.work.get("publication_year")
+    return f"published in {explanation.context['venue']}" + (f" ({year})" if year is not None else "")
+
+
+def fair_score_label(score: float | None) -> str:
+    """A calibrated FAIR score as the seed page shows it: a whole number out of 100, half up."""
+    return "–" if score is None else f"{math.floor(score + 0.5)}/100"
+
+
+def fair_lines(explanation: Explanation) -> list[str]:
+    """The calibrated FAIR score, its four dimensions and the checklist (context only)."""
+    work = explanation.work
+    version = explanation.fair.get("version") or "fair_v1"
+    if work["fair_score"] is None:
+        why = "paratext" if explanation.context.get("paratext") else "not scored"
+        lines = [f"No calibrated FAIR score ({why}: {version} scores research outputs, not paratext)"]
+    else:
+        lines = [
+            f"Its calibrated FAIR score is {fair_score_label(work['fair_score'])}   ({version}; among "
+            f"{year_type_label(work)}: {fair_score_label(work['fair_year_type_score'])})",
+            "  " + " · ".join(f"{label} {work[column]}" for column, label in FAIR_DIMENSIONS)
+            + f"   (raw {work['fair_raw']:g} of 100, the mean of the four)",
+        ]
+        if explanation.context.get("is_retracted"):
+            lines.append("  retracted: 0 on every dimension")
+    checks = [f"[{'x' if work[column] else ' '}] {label}" for column, label in FAIR_CHECKLIST]
+    lines.append("  FAIR checklist (context only, not used in DataRank):")
+    lines += ["    " + "   ".join(checks[i:i + 4]) for i in range(0, len(checks), 4)]
+    return lines
+
+
+def abstract_lines(explanation: Explanation, full: bool = False) -> list[str]:
+    """The abstract, wrapped; shortened at a word to about ABSTRACT_CHARS unless `full`."""
+    text = explanation.abstract
+    if not text:
+        return ["Abstract: none in the snapshot" if explanation.fair.get("abstracts") else
+                "Abstract: not kept in this version (run with --abstracts to keep them)"]
+    shown = text if full or len(text) <= ABSTRACT_CHARS else shorten(text, ABSTRACT_CHARS)
+    lines = ["Abstract", *textwrap.wrap(shown, WIDTH - 2, initial_indent="  ", subsequent_indent="  ")]
+    if shown != text:
+        lines.append(f"  (shortened: {len(text.split()):,} words in all; --full-abstract shows it whole)")
+    return lines
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at the last word boundary before `limit` characters, with an ellipsis."""
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return f"{cut} …"
 
 
 def tier_label(tier: str, cutoffs: list[float]) -> str:

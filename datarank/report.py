@@ -1,8 +1,10 @@
 """`datarank report`: a static HTML report of one published version that opens from disk.
 
     DIR/index.html        the leaderboard of the top N works (sortable; filterable by year, type
-                          and tier, with plain inline JS), the tiers and three plots
-    DIR/works/W….html     one page per work of the leaderboard: what the seed page shows
+                          and tier, with plain inline JS; a FAIR column), the tiers, three plots
+                          and the FAIR score's check against DataRank (a table and a plot)
+    DIR/works/W….html     one page per work of the leaderboard: what the seed page shows (DataRank,
+                          the calibrated FAIR score and checklist, venue and year, the abstract)
     DIR/researchers.html  the leaderboard of the top researchers by researcher score (SPEC §8)
     DIR/researchers/A….html  one page per researcher of it: the ten works that make the score
     DIR/report.json       what the report is of; it also marks DIR as a report we may replace
@@ -36,12 +38,16 @@ from datarank import DataRankError, __version__
 from datarank.db import sql_text
 from datarank.lake import Lake
 from datarank.outputs import Explanation, explain_many, read_only_connection
+from datarank.render import FAIR_CHECKLIST, FAIR_DIMENSIONS, fair_score_label, shorten
 from datarank.researchers import ResearcherExplanation, explain_researchers
 
 #: Bins of the histograms (and of each axis of the DataRank × citations heat map).
 PLOT_BINS = 40
 #: Works shown as bars in the base-vs-network panel.
 SHARE_BARS = 20
+#: A paper page shows this much of the abstract, the rest behind "show all".
+ABSTRACT_PREVIEW = 600
+FAIR_COLOR = "#2f855a"
 BASE_COLOR = "#3b6ea8"
 NETWORK_COLOR = "#e08a3c"
 _MARKER = "report.json"
@@ -85,34 +91,14 @@ def write_report(
         raise DataRankError("report: --researchers must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
-    folder = Lake(data_dir).version_dir(version)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    connection = read_only_connection(data_dir, folder.name, memory_limit=memory_limit, threads=threads)
-    try:
-        if "tier" not in connection.sql("select * from scores limit 0").columns:
-            raise DataRankError(
-                f"report: version {folder.name} was published before tiers existed; "
-                "run `datarank compute` to publish a new version"
-            )
-        numbers = [row[0] for row in connection.sql(
-            "select work_number from scores where rank <= $top order by rank", params={"top": top}
-        ).fetchall()]
-        # Versions published before researcher scores existed have no researchers view: no pages.
-        authors = [row[0] for row in connection.sql(
-            "select author_number from researchers where rank <= $top order by rank", params={"top": researchers}
-        ).fetchall()] if researchers and "researchers" in _views(connection) else []
-        plots_data = {
-            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
-            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
-                         "report_datarank_vs_citations")
-        }
-    finally:
-        connection.close()
-    explanations = explain_many(folder, numbers, top=citers)
+    with Lake(data_dir).reading(version) as folder:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        numbers, authors, plots_data = _leaderboard(data_dir, folder, top, researchers, memory_limit, threads)
+        explanations = explain_many(folder, numbers, top=citers)
+        people = explain_researchers(folder, authors) if authors else []
     if not explanations:
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
-    people = explain_researchers(folder, authors) if authors else []
     context["researchers"] = people
     context["researchers_ranked"] = people[0].researchers_ranked if people else 0
 
@@ -165,6 +151,38 @@ def _views(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in connection.sql("select view_name from duckdb_views() where not internal").fetchall()}
 
 
+def _leaderboard(
+    data_dir: Path, folder: Path, top: int, researchers: int, memory_limit: str | None, threads: int | None
+) -> tuple[list[int], list[int], dict[str, pl.DataFrame]]:
+    """The work numbers of the top `top` works, the author numbers of the top `researchers`
+    researchers, and the plots' aggregates, of one version."""
+    connection = read_only_connection(data_dir, folder, memory_limit=memory_limit, threads=threads)
+    try:
+        if "tier" not in connection.sql("select * from scores limit 0").columns:
+            raise DataRankError(
+                f"report: version {folder.name} was published before tiers existed; "
+                "run `datarank compute` to publish a new version"
+            )
+        numbers = [row[0] for row in connection.sql(
+            "select work_number from scores where rank <= $top order by rank", params={"top": top}
+        ).fetchall()]
+        # Versions published before researcher scores existed have no researchers view: no pages.
+        authors = [row[0] for row in connection.sql(
+            "select author_number from researchers where rank <= $top order by rank", params={"top": researchers}
+        ).fetchall()] if researchers and "researchers" in _views(connection) else []
+        plots_data = {
+            name: _query(connection, f"report/{name}", {"bins": PLOT_BINS})
+            for name in ("report_tier_counts", "report_datarank_histogram", "report_share_histogram",
+                         "report_datarank_vs_citations")
+        }
+        # versions published before the FAIR score have no validation table
+        plots_data["fair_validation"] = (connection.sql("from fair_validation").pl()
+                                         if (folder / "fair_validation.parquet").exists() else pl.DataFrame())
+    finally:
+        connection.close()
+    return numbers, authors, plots_data
+
+
 def _query(connection: duckdb.DuckDBPyConnection, step: str, params: dict[str, Any]) -> pl.DataFrame:
     text = sql_text(step)
     return connection.sql(text, params={k: v for k, v in params.items() if f"${k}" in text}).pl()
@@ -179,6 +197,7 @@ def _context(
     works_ranked = first.works_ranked
     unranked = tier_counts.filter(pl.col("tier") == "unranked")["works"].sum()
     leaderboard = pl.DataFrame([e.work for e in explanations])
+    validation = data["fair_validation"]
     return {
         "version": first.version,
         "cap": first.cap,
@@ -197,7 +216,14 @@ def _context(
         "has_unknown_type": any(e.work["type"] is None for e in explanations),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
+        "has_fair": "fair_score" in first.work,
+        "fair": {**first.fair, "version": first.fair.get("version") or "fair_v1"},
+        "fair_dimensions": FAIR_DIMENSIONS,
+        "fair_checklist": FAIR_CHECKLIST,
+        "validation": validation.to_dicts(),
+        "abstract_chars": ABSTRACT_PREVIEW,
         "plots": {
+            "validation": _plot_validation(validation) if validation.height else None,
             "distribution": _plot_distribution(data["report_datarank_histogram"], tier_counts, unranked),
             "shares": _plot_shares(data["report_share_histogram"], leaderboard),
             "citations": _plot_citations(data["report_datarank_vs_citations"], leaderboard, first.damping),
@@ -325,6 +351,34 @@ def _plot_citations(grid: pl.DataFrame, leaderboard: pl.DataFrame, damping: floa
     return _svg(figure, "citations")
 
 
+def _plot_validation(validation: pl.DataFrame) -> str:
+    """The FAIR score's check: Spearman ρ with DataRank's year × type percentile, per cohort (bars
+    grouped by variant: fair_v1 whole, then each dimension left out)."""
+    figure = _figure(6.4, 3.4)
+    axes = figure.subplots()
+    variants = ["none", "findable", "accessible", "interoperable", "reusable"]
+    labels = ["fair_v1", "without F", "without A", "without I", "without R"]
+    cohorts = [c for c in ("all", "open access", "closed") if c in set(validation["cohort"].to_list())]
+    colors = {"all": FAIR_COLOR, "open access": BASE_COLOR, "closed": NETWORK_COLOR}
+    width = 0.8 / max(len(cohorts), 1)
+    rho = {(row["cohort"], row["left_out"]): row for row in validation.to_dicts()}
+    for index, cohort in enumerate(cohorts):
+        values = [(rho.get((cohort, v)) or {}).get("spearman") for v in variants]
+        works = (rho.get((cohort, "none")) or {}).get("works", 0)
+        axes.bar(np.arange(len(variants)) + (index - (len(cohorts) - 1) / 2) * width,
+                 [np.nan if v is None else v for v in values], width=width, color=colors[cohort],
+                 label=f"{cohort} ({works:,} works)")
+    axes.axhline(0, color="#555", linewidth=0.8)
+    axes.set_xticks(np.arange(len(variants)), labels, fontsize=8)
+    axes.set_ylim(-1, 1)
+    axes.set_ylabel("Spearman ρ")
+    axes.set_title("FAIR score against DataRank's year × type percentile, recent articles and reviews",
+                   fontsize=9, loc="left")
+    axes.legend(fontsize=8, frameon=False, loc="best")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "validation")
+
+
 # ---------------------------------------------------------------- HTML and files
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -342,6 +396,9 @@ def _environment() -> Any:
     environment.filters["yesno"] = lambda value: "unknown" if value is None else ("yes" if value else "no")
     environment.filters["tier_class"] = lambda tier: "tier-" + (tier or "unranked").lower()
     environment.filters["tier_number"] = lambda tier: int(tier[1:]) if tier and tier.startswith("S") else 99
+    environment.filters["fair"] = fair_score_label
+    environment.filters["rho"] = lambda value: "–" if value is None else f"{value:+.2f}"
+    environment.filters["shorten"] = lambda text, limit: text if len(text) <= limit else shorten(text, limit)
     return environment
 
 

@@ -17,6 +17,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from datarank import DataRankError
 from datarank.engines import engine_for
 from datarank.lake import Lake
 from datarank.models import FULL, INCREMENTAL, SCORE_SOURCES
@@ -31,6 +32,7 @@ _SOURCE_FILES = {
     "core_openalex__works": ("core", "works.parquet"),
     "core_openalex__citations": ("core", "citations.parquet"),
     "core_openalex__authorships": ("core", "authorships.parquet"),
+    "core_openalex__fair_signals": ("core", "fair_signals.parquet"),
     "core_openalex__rescored_works": ("core", "rescored_works.parquet"),
     "previous_datarank__network": ("previous", NETWORK_FILE),
     "previous_datarank__citers": ("previous", "citers.parquet"),
@@ -44,6 +46,10 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     Returns:
         Counts (scores, researchers, considered_citers, rescored_works) and, under "build", how it was scored.
     """
+    if not (core_dir / "fair_signals.parquet").exists():
+        raise DataRankError(
+            f"the last ingest ({core_dir.name}) predates the FAIR score: run `datarank ingest` (or `datarank run`) first"
+        )
     engine = engine_for(settings)
     previous, why_full = _rescoring_base(settings, core_dir)
     if previous is not None and INCREMENTAL not in engine.modes:

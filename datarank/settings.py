@@ -12,10 +12,13 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from itertools import pairwise
 from pathlib import Path
 
-from datarank import DataRankError
+from datarank import UsageError
 
+_PACKAGE = Path(__file__).resolve().parent
 #: Repository root when running from a source checkout (editable install); the sample lives there.
-_REPO_ROOT = Path(__file__).resolve().parent.parent
+_REPO_ROOT = _PACKAGE.parent
+#: Where a wheel carries the sample (pyproject.toml force-includes data/sample there).
+_PACKAGED_SAMPLE = _PACKAGE / "data" / "sample"
 
 ENGINES = ("duckdb", "spark")
 EXPORT_FORMATS = ("csv", "parquet", "json")
@@ -29,8 +32,9 @@ class ExportSpec:
     `exports`; Prefect validates them from this declaration).
 
     Attributes:
-        output: The file to write; for the nightly's exports a relative path is taken under
-            `<data_dir>/exports/` (`datarank export` passes an absolute path).
+        output: Where to write: a file, `-` (standard output) or an fsspec URL (`s3://bucket/top.csv`);
+            for the nightly's exports a relative path is taken under `<data_dir>/exports/`
+            (`datarank export` passes an absolute path).
         format: csv, parquet or json (JSON Lines); None = from the file extension.
         top: Only the N best-ranked works (after the filters).
         year: Only works published in this year (scores only).
@@ -49,9 +53,12 @@ class ExportSpec:
     table: str = "scores"
     descriptor: bool = True
 
-    def path(self, data_dir: Path) -> Path:
+    def destination(self, data_dir: Path) -> str:
+        """`output` as written to: a URL or `-` as it is, a relative path under `<data_dir>/exports/`."""
+        if self.output == "-" or "://" in self.output:
+            return self.output
         output = Path(self.output).expanduser()
-        return output if output.is_absolute() else data_dir / "exports" / output
+        return str(output if output.is_absolute() else data_dir / "exports" / output)
 
 
 #: Tier cut-offs as top percentages: theSindex's equal quintiles, S1 = top 20%, S2 = top 40%, S3 = top
@@ -65,13 +72,27 @@ _SPARK_MASTER = re.compile(r"^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|(spark|sc|
 
 
 def default_snapshot() -> str:
-    """The small real-record sample shipped in `data/sample` (legacy OpenAlex layout)."""
-    return str(_REPO_ROOT / "data" / "sample")
+    """The small real-record sample shipped with DataRank (legacy OpenAlex layout): inside the
+    package when installed from a wheel, `data/sample` of a source checkout otherwise."""
+    for folder in (_PACKAGED_SAMPLE, _REPO_ROOT / "data" / "sample"):
+        if (folder / "data").is_dir():
+            return str(folder)
+    return str(_PACKAGED_SAMPLE)
+
+
+def default_fair_weights() -> Path:
+    """The weights fair_v1 is defined with, shipped with the package (docs/fair.md)."""
+    return Path(__file__).resolve().parent / "fair_v1.toml"
 
 
 def default_data_dir() -> Path:
-    """A git-ignored folder beside the sample; `DATARANK_DATA_DIR` overrides it."""
-    return _REPO_ROOT / "data" / "out"
+    """The user's data folder, the same from any working folder and outside the package:
+    `$XDG_DATA_HOME/datarank` (`~/.local/share/datarank`) on Linux, `~/Library/Application
+    Support/datarank` on macOS, `%LOCALAPPDATA%\\datarank` on Windows. `DATARANK_DATA_DIR` or
+    `--data-dir` choose another (a nightly deployment names its own)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("datarank", appauthor=False)
 
 
 def parse_memory(limit: str | None) -> int | None:
@@ -109,6 +130,14 @@ class Settings:
             `--master`, `spark-defaults.conf`, else `local[*]`).
         full_rebuild: Rebuild the core tables from every part file and rescore every work, even
             when the run could extend the last one (new part files only; docs/incremental.md).
+        keep: After publishing, keep this many newest versions and remove the others (`datarank
+            prune`); None keeps every version.
+        keep_days: With `keep`, also keep every version published in the last this many days.
+        abstracts: Keep each work's abstract (rebuilt from abstract_inverted_index) for `explain`
+            and the report's paper pages. Off, the abstract is never parsed and nothing is stored;
+            turning it on or off makes the next ingest read every part file again.
+        fair_weights: The weights file of the calibrated FAIR score (docs/fair.md); the default
+            is fair_v1's, shipped with the package.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -123,38 +152,50 @@ class Settings:
     tiers: tuple[float, ...] = DEFAULT_TIERS
     spark_master: str | None = None
     full_rebuild: bool = False
+    keep: int | None = None
+    keep_days: float | None = None
+    abstracts: bool = False
+    fair_weights: Path = field(default_factory=default_fair_weights)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
+        object.__setattr__(self, "fair_weights", Path(self.fair_weights).expanduser().resolve())
         if "://" not in self.snapshot:
             object.__setattr__(self, "snapshot", str(Path(self.snapshot).expanduser().resolve()))
         if self.cap < 1:
-            raise DataRankError(f"--cap must be at least 1, got {self.cap}")
+            raise UsageError(f"--cap must be at least 1, got {self.cap}")
         if not 0.0 <= self.damping <= 1.0:
-            raise DataRankError(f"--damping must be between 0 and 1, got {self.damping}")
+            raise UsageError(f"--damping must be between 0 and 1, got {self.damping}")
         if self.threads is not None and self.threads < 1:
-            raise DataRankError(f"--threads must be at least 1, got {self.threads}")
+            raise UsageError(f"--threads must be at least 1, got {self.threads}")
         if self.engine not in ENGINES:
-            raise DataRankError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+            raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if not 0.0 <= self.max_row_drop <= 1.0:
-            raise DataRankError(f"--max-row-drop must be a fraction between 0 and 1, got {self.max_row_drop}")
+            raise UsageError(f"--max-row-drop must be a fraction between 0 and 1, got {self.max_row_drop}")
         object.__setattr__(self, "exports", tuple(self.exports))
         for spec in self.exports:
             if spec.format not in (None, *EXPORT_FORMATS):
-                raise DataRankError(f"export {spec.output}: unknown format {spec.format!r}")
+                raise UsageError(f"export {spec.output}: unknown format {spec.format!r}")
             if spec.table not in EXPORT_TABLES:
-                raise DataRankError(f"export {spec.output}: unknown table {spec.table!r}; use {' or '.join(EXPORT_TABLES)}")
+                raise UsageError(f"export {spec.output}: unknown table {spec.table!r}; use {' or '.join(EXPORT_TABLES)}")
+        if self.keep is not None and self.keep < 1:
+            raise UsageError(f"--keep must be at least 1 (the current version is always kept), got {self.keep}")
+        if self.keep_days is not None and self.keep_days < 0:
+            raise UsageError(f"--keep-days must not be negative, got {self.keep_days}")
         object.__setattr__(self, "tiers", parse_tiers(self.tiers))
         if self.spark_master is not None and not _SPARK_MASTER.match(self.spark_master):
-            raise DataRankError(
+            raise UsageError(
                 f"--spark-master must be local[N], spark://host:port or sc://host:port (also yarn, k8s://…), "
                 f"got {self.spark_master!r}"
             )
 
     @property
     def score_params(self) -> dict[str, float]:
-        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4."""
-        return {"cap": self.cap, "damping": self.damping, **self.tier_params}
+        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4, and
+        fair_v1's weights ($fair_f_doi …, read from `fair_weights`)."""
+        from datarank.fair import load_weights
+
+        return {"cap": self.cap, "damping": self.damping, **self.tier_params, **load_weights(self.fair_weights).params}
 
     @property
     def tier_params(self) -> dict[str, float]:
@@ -191,7 +232,7 @@ def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ..
         or not all(0 < cut <= 100 for cut in cuts)
         or any(later <= earlier for earlier, later in pairwise(cuts))
     ):
-        raise DataRankError(
+        raise UsageError(
             f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 20,40,60,80; got {text!r}"
         )
     return cuts
@@ -212,7 +253,7 @@ class Setting:
         type: int, float, str, bool or Path; what the environment's text is turned into.
         env: The environment variable read by `Settings.from_env` and the command line, if any.
         help: The option's help text (the default is shown from `Settings`).
-        group: Which commands take it: snapshot, lake, metric, engine, check, build, limits.
+        group: Which commands take it: snapshot, lake, metric, engine, check, build, retention, limits.
         choices: The allowed values, where there is a fixed list.
     """
 
@@ -238,7 +279,7 @@ class Setting:
                 return self.type(text)
             except ValueError:
                 kind = "an integer" if self.type is int else "a number"
-                raise DataRankError(f"{self.env} must be {kind}, got {text!r}") from None
+                raise UsageError(f"{self.env} must be {kind}, got {text!r}") from None
         return text
 
     @property
@@ -253,7 +294,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("snapshot", str, "DATARANK_SNAPSHOT",
             "OpenAlex snapshot: a folder or fsspec URL (default: the sample shipped with the package).", "snapshot"),
     Setting("data_dir", Path, "DATARANK_DATA_DIR",
-            "The lake: raw cache, core tables, published versions, the DuckDB catalog.", "lake"),
+            "The lake: raw cache, core tables, published versions, the DuckDB catalog (default: the user's "
+            "data folder, ~/.local/share/datarank on Linux).", "lake"),
     Setting("cap", int, None, "Citers considered per work, by their cited_by_count (default 200).", "metric"),
     Setting("damping", float, None, "d in DataRank = (1-d)·B + d·N (default 0.85).", "metric"),
     Setting("tiers", str, "DATARANK_TIERS",
@@ -267,9 +309,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_row_drop", float, "DATARANK_MAX_ROW_DROP",
             "Refuse to publish a version with more than this fraction fewer works than the previous one "
             "(default 0.05; 1 turns the check off).", "check"),
+    Setting("abstracts", bool, "DATARANK_ABSTRACTS",
+            "Keep each work's abstract for explain and the report (off by default: never parsed, nothing "
+            "stored; switching reads every part file again).", "snapshot"),
+    Setting("fair_weights", Path, "DATARANK_FAIR_WEIGHTS",
+            "The weights file of the calibrated FAIR score (default: fair_v1's, shipped with the package; "
+            "docs/fair.md).", "metric"),
     Setting("full_rebuild", bool, "DATARANK_FULL_REBUILD",
             "Rebuild the core tables from every part file and rescore every work, even when only new part "
             "files arrived (docs/incremental.md).", "build"),
+    Setting("keep", int, "DATARANK_KEEP",
+            "Keep this many newest published versions (and `current`) and remove older ones with the lake "
+            "files only they use; run and compute prune after publishing (default: keep every version; "
+            "the nightly deployment keeps 7).", "retention"),
+    Setting("keep_days", float, "DATARANK_KEEP_DAYS",
+            "With --keep, also keep every version published in the last this many days.", "retention"),
     Setting("memory_limit", str, "DATARANK_MEMORY_LIMIT",
             "Memory the run may use, e.g. 4GB; DuckDB gets 90% of it and spills the rest to disk.", "limits"),
     Setting("threads", int, "DATARANK_THREADS", "DuckDB threads (default: all cores).", "limits"),

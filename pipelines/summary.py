@@ -82,6 +82,8 @@ def summary_markdown(state: RunState) -> str:
     rows.append(("versions", _versions(manifest)))
     parts = [title, "", lead, "", "| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows)]
     parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]
+    if manifest.get("fair"):
+        parts += ["", *_fair(manifest["fair"])]
     if state.changes:
         parts += ["", *_changes(state.changes, state.version or "staged")]
     return "\n".join(parts) + "\n"
@@ -132,6 +134,33 @@ def _timings(timings: dict[str, float], recorded: dict[str, Any], previous: str 
             detail = f" (reading part files {recorded['read_files_s']:.2f})"
         lines.append(f"| {name}{detail} | {seconds:.2f} |")
     lines.append(f"| **total** | **{sum(timings.values()):.2f}** |")
+    return lines
+
+
+def _fair(fair: dict[str, Any]) -> list[str]:
+    """The calibrated FAIR score: what scored it, and its check against DataRank (docs/fair.md)."""
+    lines = [
+        f"## FAIR score ({fair.get('version')})",
+        "",
+        f"{fair.get('works_scored', 0):,} works scored with the weights `{fair.get('weights_file')}`; "
+        f"abstracts {'kept' if fair.get('abstracts') else 'not kept'}. Context only, never part of DataRank.",
+    ]
+    rows = fair.get("validation") or []
+    if not rows:
+        return [*lines, "", "No article or review of the snapshot's last five years is scored: no check this run."]
+    lines += [
+        "",
+        f"Spearman ρ of the FAIR score with DataRank's year × type percentile, articles and reviews published "
+        f"{rows[0]['year_from']}–{rows[0]['year_to']}:",
+        "",
+        "| works | variant | n | ρ |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {row['cohort']} | {'fair_v1' if row['left_out'] == 'none' else 'without ' + row['left_out']} | "
+        f"{row['works']:,} | {'–' if row['spearman'] is None else format(row['spearman'], '+.3f')} |"
+        for row in rows
+    ]
     return lines
 
 

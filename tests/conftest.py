@@ -1,6 +1,6 @@
 """Fixtures shared by every test. Helpers that tests import live in modules beside this file
-(`published`, `snapshot_factory`, `oracle`): `conftest` is not importable by name once a
-sub-folder has a conftest.py of its own."""
+(`published`, `oracle`) and in the package `tests.factory` (the snapshots): `conftest` is not
+importable by name once a sub-folder has a conftest.py of its own."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from published import Published, run_pipeline
 
 

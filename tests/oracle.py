@@ -170,6 +170,8 @@ class OracleResult:
     layout: str = "legacy"
     #: Every considered citer, by (cited, citing).
     citers: dict[tuple[int, int], OracleCiter] = field(default_factory=dict)
+    #: Every citer of each work (the links, after merges, self-links dropped).
+    citer_links: dict[int, set[int]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
@@ -398,4 +400,4 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
         near = [r.rank for r in ranked if math.isclose(r.datarank, row.datarank, rel_tol=1e-9, abs_tol=1e-12)]
         row.rank_range = (min(near), max(near))
     layout, _, _ = find_layout(root)
-    return OracleResult(rows, records, quarantine, counts, layout, considered_citers)
+    return OracleResult(rows, records, quarantine, counts, layout, considered_citers, citers)

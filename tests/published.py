@@ -1,7 +1,8 @@
 """Run the real pipeline on a snapshot written by a test, and read back what it published.
 
 `tests/` holds no `__init__.py`, so pytest puts this folder on `sys.path`: tests import the helpers
-beside it as `published`, `snapshot_factory` and `oracle`.
+beside it as `published` and `oracle`, and the snapshot factory as `tests.factory` (the repository
+root is on `sys.path` too).
 """
 
 from __future__ import annotations
@@ -62,3 +63,22 @@ def assert_same_table(left: pl.DataFrame, right: pl.DataFrame, what: object = ""
         assert_frame_equal(left, right, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
     except AssertionError as error:
         raise AssertionError(f"{what}: {error}") from None
+
+
+#: The columns of a core's fair_signals.parquet (sql/core/core_openalex__fair_signals.sql).
+FAIR_SIGNALS_SCHEMA = {
+    "work_id": pl.Int64, "paratext": pl.Boolean, "is_dataset": pl.Boolean, "research_article": pl.Boolean,
+    "has_doi": pl.Boolean, "has_pubmed_id": pl.Boolean, "indexed_in": pl.Int16, "datacite_registered": pl.Boolean,
+    "in_repository": pl.Boolean, "any_orcid": pl.Boolean, "all_orcid": pl.Boolean, "any_ror": pl.Boolean,
+    "is_oa": pl.Boolean, "repository_fulltext": pl.Boolean, "oa_pdf": pl.Boolean, "oa_version": pl.Boolean,
+    "has_mesh": pl.Boolean, "has_funding": pl.Boolean, "has_corresponding": pl.Boolean, "licence": pl.Int8,
+    "versions": pl.Int8, "venue": pl.String,
+}
+
+
+def write_fair_signals(core: Path, rows: list[dict[str, Any]]) -> None:
+    """A core's fair_signals.parquet for tests that build core tables by hand: one row per given
+    work (`{"work_id": …}` and any signals; the rest false, 0 or null)."""
+    defaults = {name: (False if kind == pl.Boolean else 0 if kind in (pl.Int8, pl.Int16) else None)
+                for name, kind in FAIR_SIGNALS_SCHEMA.items()}
+    pl.DataFrame([{**defaults, **row} for row in rows], schema=FAIR_SIGNALS_SCHEMA).write_parquet(core / "fair_signals.parquet")

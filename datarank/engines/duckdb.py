@@ -47,7 +47,7 @@ def run_models(
             create_table(connection, step, params, name=model.name)
         else:
             assert model.file is not None
-            materialize(connection, step, folder / model.file, params, name=model.name)
+            materialize(connection, step, folder / model.file, params, name=model.name, order_by=model.order_by)
         if after_each is not None:
             after_each(model)
 

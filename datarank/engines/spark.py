@@ -273,7 +273,9 @@ def _compact(settings: Settings, work: Path, staged: Path, outputs: dict[str, st
             if not parts:
                 raise DataRankError(f"internal error: Spark wrote no Parquet part files for {step}")
             files = ", ".join(literal(str(p)) for p in parts)
-            copy_to_parquet(connection, f"select * from read_parquet([{files}])", staged / f"{published}.parquet")
+            order = next((m.order_by for m in SCORE_MODELS if m.name == step and m.order_by), None)
+            query = f"select * from read_parquet([{files}])" + (f" order by {order}" if order else "")
+            copy_to_parquet(connection, query, staged / f"{published}.parquet")
             counts[published] = connection.execute(
                 f"select count(*) from read_parquet({literal(str(staged / f'{published}.parquet'))})"
             ).fetchall()[0][0]

@@ -25,7 +25,6 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from datarank import DataRankError
 from datarank.contracts import IngestSummary
@@ -114,6 +113,7 @@ def ingest(settings: Settings, on_file: FileCallback | None = None) -> IngestRes
         "counts": counts,
         "report": findings,
         "parallel_files": reader.workers,
+        "abstracts": settings.abstracts,
         "timings": {"read_files_s": round(read_seconds, 3), "ingest_s": round(time.perf_counter() - started, 3)},
     }
     summary = redact_all(summary)  # no credential of the snapshot URI in ingest.json or the manifest

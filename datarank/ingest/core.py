@@ -35,7 +35,7 @@ WINNERS_COMPACT_SHARE = 0.2
 #: The columns of a table of raw files (`raw_view` joins each raw row to its file's row).
 RAW_FILES_COLUMNS = {"raw_path": "varchar", "file_key": "varchar", "partition": "varchar", "part": "bigint"}
 #: The extended core's files the night reads as `previous_openalex__<table>`.
-_PREVIOUS_TABLES = ("works", "merge_map", "citations", "authorships", "quarantine")
+_PREVIOUS_TABLES = ("works", "merge_map", "citations", "authorships", "quarantine", "abstracts")
 
 
 def build_core(

@@ -30,14 +30,20 @@ BATCH_BYTES = 16 << 20
 #: Raw Parquet files older than this, unknown to ingested.json, are leftovers of killed runs.
 ORPHAN_SECONDS = 24 * 3600
 
+#: What a raw file holds, in its name: raw files of another format are read again (sql/raw/, and
+#: fair_v1's inputs since format 2), as are all files when abstracts are switched on or off.
+RAW_FORMAT = 2
+
 #: A part file to read, its state in the listing, and the raw file it becomes.
 ToRead = tuple[SnapshotFile, FileState, Path]
 
 
-def raw_path(lake: Lake, file: SnapshotFile, state: FileState) -> Path:
-    """The raw cache file of a part file as it is now: named by its key and its size and
-    fingerprint, so a file rewritten in place is read again."""
-    return lake.raw_works_dir / f"{_digest(file.key)}-{_digest(f'{state.size}:{state.fingerprint}')}.parquet"
+def raw_path(lake: Lake, file: SnapshotFile, state: FileState, abstracts: bool = False) -> Path:
+    """The raw cache file of a part file as it is now: named by its key, its size and fingerprint
+    (so a file rewritten in place is read again) and what the raw file holds (`RAW_FORMAT`, and
+    whether it keeps abstracts)."""
+    holds = f"{RAW_FORMAT}{'+abstracts' if abstracts else ''}"
+    return lake.raw_works_dir / f"{_digest(file.key)}-{_digest(f'{state.size}:{state.fingerprint}:{holds}')}.parquet"
 
 
 def cached_row(snapshot: Snapshot, file: SnapshotFile, raw: Path, entry: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -91,6 +97,8 @@ def incremental_base(
         return None, files, "first ingest"
     if not (previous_core / "winners.parquet").exists():
         return None, files, "the last ingest predates incremental builds"
+    if not (previous_core / "abstracts.parquet").exists():
+        return None, files, "the last ingest predates the FAIR score"
     if vanished:
         return None, files, f"{len(vanished)} part file(s) left the manifest"
     try:

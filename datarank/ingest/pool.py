@@ -50,7 +50,7 @@ class PartReader:
         total, done = len(self.snapshot.files), 0
         for file in self.snapshot.files:
             state = states[file.key]
-            raw = plan.raw_path(self.lake, file, state)
+            raw = plan.raw_path(self.lake, file, state, self.settings.abstracts)
             cached = plan.cached_row(self.snapshot, file, raw, ingested.get(file.key))
             if cached is not None:
                 rows[file.key] = cached
@@ -113,9 +113,9 @@ class PartReader:
                 break
             try:
                 with self._cursor() as cursor:
-                    batch = read_batch(cursor, self.snapshot, task, strict)
+                    batch = read_batch(cursor, self.snapshot, task, strict, self.settings.abstracts)
                 return [(*item, stats) for item, stats in zip(task, batch, strict=True)]
-            except Exception as error:  # noqa: BLE001 - see above
+            except Exception as error:
                 log.debug("a batch of %d small part files failed (strict: %s)", len(task), strict, exc_info=True)
                 if not isinstance(error, PARSE_ERRORS):
                     break
@@ -127,7 +127,8 @@ class PartReader:
                 continue
             try:
                 with self._cursor() as cursor:
-                    results.append((file, state, raw, read_part(cursor, self.snapshot, item, lambda: self._stopping)))
+                    results.append((file, state, raw, read_part(cursor, self.snapshot, item, lambda: self._stopping,
+                                                                self.settings.abstracts)))
             except Exception as error:  # noqa: BLE001 - the caller names every file that failed
                 results.append((file, state, raw, error))
         return results

@@ -44,16 +44,18 @@ PARSE_ERRORS = (duckdb.InvalidInputException, UnicodeDecodeError)
 
 
 def read_part(
-    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, item: ToRead, stopping: Callable[[], bool]
+    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, item: ToRead, stopping: Callable[[], bool],
+    abstracts: bool = False,
 ) -> dict[str, Any]:
-    """One part file → its raw file; its stats row. Any failure names the file."""
+    """One part file → its raw file (with abstracts, if `abstracts`); its stats row. Any failure
+    names the file."""
     file, state, raw = item
     started = time.perf_counter()
     try:
         if snapshot.file_format == "parquet":
-            _read_parquet(cursor, snapshot, file, raw)
+            _read_parquet(cursor, snapshot, file, raw, abstracts)
         else:
-            _read_lines(cursor, snapshot, file, raw, stopping)
+            _read_lines(cursor, snapshot, file, raw, stopping, abstracts)
         checkpoint("ingest.part_written")
         counts = cursor.execute(f"select {_COUNTS} from read_parquet({literal(str(raw))})").fetchall()[0]
     except DataRankError:
@@ -63,7 +65,9 @@ def read_part(
     return stats(snapshot, file, state, raw, counts, time.perf_counter() - started)
 
 
-def read_batch(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, task: list[ToRead], strict: bool) -> list[dict[str, Any]]:
+def read_batch(
+    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, task: list[ToRead], strict: bool, abstracts: bool = False
+) -> list[dict[str, Any]]:
     """Several small local parts read as one statement, through one pipe, then each file's rows
     written to its own raw file; their stats rows. Raises if any file fails or, parsing
     `strict`ly, if a line does not parse: the caller then reads them again, or one by one."""
@@ -76,7 +80,7 @@ def read_batch(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, task: list
             run_sql(
                 cursor,
                 f"create or replace temp table {table} as {sql_text('raw/raw_openalex__works')}",
-                {"path": source, "compression": "none", "strict": strict},
+                {"path": source, "compression": "none", "strict": strict, "abstracts": abstracts},
             )
         rows = cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
         if rows != sum(pipe.lines):  # a guard: the pipe hands DuckDB the files' \n-lines as they are
@@ -149,31 +153,34 @@ def stats(
 
 
 def _read_lines(
-    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, stopping: Callable[[], bool]
+    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, stopping: Callable[[], bool],
+    abstracts: bool,
 ) -> None:
     """A JSON Lines part → its raw file: strictly, then (a line is not JSON) keeping bad lines."""
     try:
-        _copy_lines(cursor, snapshot, file, raw, strict=True)
+        _copy_lines(cursor, snapshot, file, raw, strict=True, abstracts=abstracts)
     except PARSE_ERRORS:
         if stopping():
             raise
         log.debug("%s holds a line that does not parse: reading it again, keeping bad lines", file.url)
-        _copy_lines(cursor, snapshot, file, raw, strict=False)
+        _copy_lines(cursor, snapshot, file, raw, strict=False, abstracts=abstracts)
 
 
-def _copy_lines(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, strict: bool) -> None:
+def _copy_lines(
+    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, strict: bool, abstracts: bool
+) -> None:
     query = sql_text("raw/raw_openalex__works")
     # Local or remote: decompressed (and CRC-checked) once, by a thread feeding DuckDB a pipe.
     try:
         with GzipPipe(fs_path(snapshot, file.url), file.url, snapshot.fs) as source:
-            params = {"path": source, "compression": "none", "strict": strict}
+            params = {"path": source, "compression": "none", "strict": strict, "abstracts": abstracts}
             copy_to_parquet(cursor, query, raw, params, row_group_size=RAW_ROW_GROUP)
     except BaseException:
         raw.unlink(missing_ok=True)  # whatever was made of a damaged stream is not data
         raise
 
 
-def _read_parquet(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path) -> None:
+def _read_parquet(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: SnapshotFile, raw: Path, abstracts: bool) -> None:
     fs = snapshot.fs
     # Ranged reads of just the column chunks asked for; no read-ahead past them.
     options = {} if snapshot.is_local else {"cache_type": "none"}
@@ -182,10 +189,11 @@ def _read_parquet(cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, file: S
     from datarank.parquet_parts import read_batches
 
     with fs.open(fs_path(snapshot, file.url), "rb", **options) as handle:
-        schema, batches, _ = read_batches(handle, file.url)
+        schema, batches, _ = read_batches(handle, file.url, abstracts)
         cursor.register("raw_openalex__parquet_part", pa.RecordBatchReader.from_batches(schema, batches))
         try:
-            copy_to_parquet(cursor, sql_text("raw/raw_openalex__works_parquet"), raw, row_group_size=RAW_ROW_GROUP)
+            copy_to_parquet(cursor, sql_text("raw/raw_openalex__works_parquet"), raw, {"abstracts": abstracts},
+                            row_group_size=RAW_ROW_GROUP)
         finally:
             cursor.unregister("raw_openalex__parquet_part")
 

@@ -1,6 +1,8 @@
 -- Check: ranks within publication_year × type and tiers that contradict the scores. A group rank
--- outside 1…group size, a group percentile outside [0, 100], 'unranked' anywhere but DataRank 0, or
--- a tier worse than that of a work with a lower DataRank (tiers follow the global order).
+-- outside 1…group size, a group percentile outside [0, 100], 'unranked' anywhere but DataRank 0, a
+-- tier worse than that of a work with a lower percentile, or two tiers for one percentile. Tiers
+-- follow the percentile, which orders works by DataRank in fixed point (rank_key): two works whose
+-- floating-point DataRanks are equal can be one unit apart there, and then rightly in two tiers.
 with
 
 scores as (
@@ -8,6 +10,7 @@ scores as (
         work_id,
         datarank,
         rank,
+        percentile,
         year_type_rank,
         year_type_percentile,
         year_type_works,
@@ -21,7 +24,7 @@ with_next as (
     select
         *,
         lead(tier_number) over (order by rank) as next_tier_number,
-        lead(datarank) over (order by rank) as next_datarank
+        lead(percentile) over (order by rank) as next_percentile
     from scores
 ),
 
@@ -33,8 +36,8 @@ final as (
         or year_type_percentile is null
         or (tier = 'unranked') <> (datarank = 0)
         or (tier <> 'unranked' and tier_number is null)
-        or (next_datarank < datarank and next_tier_number < tier_number)
-        or (next_datarank = datarank and next_tier_number <> tier_number)
+        or (next_percentile < percentile and next_tier_number < tier_number)
+        or (next_percentile = percentile and next_tier_number <> tier_number)
 )
 
 select * from final

@@ -1,6 +1,8 @@
 -- core_openalex__new_copies: the good lines this build reads, as copies of works.
 -- Grain: one row per good (not quarantined) line of raw_openalex__works: every part file of the
--- manifest on a full build, only the new part files on an incremental one.
+-- manifest on a full build, only the new part files on an incremental one. `fair` (what fair_v1
+-- reads, a struct of small values) goes with the copy; the abstract does not (it is read from the
+-- raw files by core_openalex__abstracts, so the copies stay narrow).
 with
 
 final as (
@@ -18,6 +20,7 @@ final as (
         oa_status,
         is_retracted,
         updated_date,
+        fair,
         partition,
         part,
         file_key,

@@ -1,5 +1,6 @@
 -- core_openalex__work_records: the works of the snapshot, one current copy each, with the id lists
--- the citations and authorships are built from (core_openalex__works publishes them without).
+-- the citations and authorships are built from and what fair_v1 reads (`fair`; core_openalex__works
+-- publishes them without, core_openalex__fair_signals the latter).
 -- Grain: one row per work id.
 -- The current copy of each work id (core_openalex__winners), without works listed as merged or
 -- deleted. Inputs: core_openalex__winners, core_openalex__merge_map, raw_openalex__deleted_ids.
@@ -20,7 +21,8 @@ final as (
         is_oa,
         oa_status,
         is_retracted,
-        updated_date
+        updated_date,
+        fair
     from core_openalex__winners
     where work_id not in (select work_id from core_openalex__merge_map)
         and work_id not in (select work_id from raw_openalex__deleted_ids where work_id is not null)

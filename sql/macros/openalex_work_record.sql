@@ -2,10 +2,15 @@
 -- declared schema (never inferred: abstract_inverted_index alone would blow up inference); every
 -- other field of the record is skipped. Raises on a line that is not JSON of this shape: callers
 -- wrap it in try() where a bad line must become NULL (sql/raw/raw_openalex__works.sql).
+-- Fields read as "JSON" keep their JSON text, so that json_flag and json_text can tell a string
+-- "true" or a number from the boolean or string SPEC §7 asks for (DuckDB's BOOLEAN and VARCHAR
+-- readings accept either). Lists of objects that only need to be non-empty (funders, grants,
+-- awards, mesh) are lists of JSON texts: an element counts when it is an object.
+-- The abstract is not here: it is parsed only when asked for (openalex_abstract_index).
 create or replace macro openalex_work_record(line) as
     from_json(line, '{
         "id": "VARCHAR",
-        "doi": "VARCHAR",
+        "doi": "JSON",
         "title": "VARCHAR",
         "display_name": "VARCHAR",
         "publication_year": "INTEGER",
@@ -13,8 +18,22 @@ create or replace macro openalex_work_record(line) as
         "cited_by_count": "BIGINT",
         "referenced_works_count": "BIGINT",
         "referenced_works": ["VARCHAR"],
-        "authorships": [{"author": {"id": "VARCHAR"}}],
-        "open_access": {"is_oa": "BOOLEAN", "oa_status": "VARCHAR"},
-        "is_retracted": "BOOLEAN",
-        "updated_date": "VARCHAR"
+        "authorships": [{"author": {"id": "VARCHAR", "orcid": "JSON"}, "institutions": [{"ror": "JSON"}]}],
+        "open_access": {"is_oa": "JSON", "oa_status": "VARCHAR", "any_repository_has_fulltext": "JSON"},
+        "is_retracted": "JSON",
+        "updated_date": "VARCHAR",
+        "ids": {"pmid": "JSON", "pmcid": "JSON"},
+        "indexed_in": ["JSON"],
+        "primary_location": {"is_oa": "JSON", "license": "JSON", "version": "JSON", "pdf_url": "JSON",
+                             "source": {"type": "JSON", "display_name": "JSON"}},
+        "best_oa_location": {"is_oa": "JSON", "license": "JSON", "version": "JSON", "pdf_url": "JSON",
+                             "source": {"type": "JSON"}},
+        "locations": [{"is_oa": "JSON", "license": "JSON", "version": "JSON", "pdf_url": "JSON",
+                       "source": {"type": "JSON"}}],
+        "funders": ["JSON"],
+        "grants": ["JSON"],
+        "awards": ["JSON"],
+        "mesh": ["JSON"],
+        "corresponding_author_ids": ["JSON"],
+        "is_paratext": "JSON"
     }')

@@ -10,17 +10,20 @@
 -- cut-offs, default 20, 40, 60, 80: theSindex's quintiles), S5 for the rest, 'unranked' where datarank = 0 (no citations
 -- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
 -- so a work exactly at a cut-off is in the better tier whatever the floating-point rounding.
+-- fair_*: the calibrated FAIR score (fair_v1, int_fair__scores; docs/fair.md), never part of DataRank;
+-- has_doi … version_history its checklist (context, every work).
 -- Plain SQL (window functions, CASE) so other engines run it as is.
 -- Rank, percentile and the year × type standing all order works by rank_key, DataRank in fixed
 -- point (units of 2^-32) built from an exact integer
 -- sum of the citers' signals: a floating-point sum depends on the order the engine adds in (threads,
 -- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
--- Works less than ~2^-31 apart count as tied (then ordered by id).
+-- Works tie when their rank_key is equal (then ordered by id); floating-point equal DataRanks can
+-- be a unit or two apart in fixed point (each citer's signal is floored first).
 -- Parameters: $cap, $damping, $tier_s1, $tier_s2, $tier_s3, $tier_s4.
 with
 
 works as (
-    select work_id, doi, title, publication_year, type, is_oa
+    select work_id, title, publication_year, type
     from core_openalex__works
 ),
 
@@ -32,6 +35,11 @@ signal as (
 network as (
     select *
     from int_datarank__network
+),
+
+fair as (
+    select *
+    from int_fair__scores
 ),
 
 scored as (
@@ -47,8 +55,6 @@ scored as (
         coalesce(network.citers_considered, 0) as citers_considered,
         coalesce(network.self_citations_excluded, 0) as self_citations_excluded,
         coalesce(network.citers_with_signal, 0) as citers_with_signal,
-        works.doi,
-        works.is_oa,
         works.title,
         works.publication_year,
         works.type
@@ -134,8 +140,8 @@ with_standing as (
 final as (
     select
         -- identity
-        'W' || cast(work_id as varchar) as work_id,
-        work_id as work_number,
+        'W' || cast(with_standing.work_id as varchar) as work_id,
+        with_standing.work_id as work_number,
         -- the score
         cited_by_count,
         base_score,
@@ -159,14 +165,28 @@ final as (
         year_type_percentile,
         year_type_works,
         tier,
-        -- FAIR context (not used in the score)
-        doi is not null as has_doi,
-        is_oa,
+        -- the calibrated FAIR score and its checklist (fair_v1; not used in DataRank)
+        fair.fair_findable,
+        fair.fair_accessible,
+        fair.fair_interoperable,
+        fair.fair_reusable,
+        fair.fair_raw,
+        fair.fair_score,
+        fair.fair_year_type_score,
+        coalesce(fair.has_doi, false) as has_doi,
+        coalesce(fair.in_repository, false) as in_repository,
+        coalesce(fair.is_oa, false) as is_oa,
+        coalesce(fair.datacite_registered, false) as datacite_registered,
+        coalesce(fair.linked_datasets, false) as linked_datasets,
+        coalesce(fair.open_licence, false) as open_licence,
+        coalesce(fair.version_history, false) as version_history,
         -- for people reading exports
         title,
         publication_year,
         type
     from with_standing
+    left join fair
+        on fair.work_id = with_standing.work_id
 )
 
 select * from final

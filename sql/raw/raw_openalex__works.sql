@@ -4,8 +4,11 @@
 --   reference ids, authors without an id) are dropped and counted in n_invalid_references /
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
+--   `fair` holds what fair_v1 reads of the record (openalex_record_fair: small values, one struct);
+--   `abstract_index` the record's abstract_inverted_index (JSON text) when $abstracts, else NULL.
 -- Parameters: $path — the file to read; $compression — 'auto' (by the name) or 'none' (a pipe that
--- datarank/gzip_pipe.py feeds with the decompressed lines of a local part); $strict — see `parsed`.
+-- datarank/gzip_pipe.py feeds with the decompressed lines of a local part); $strict — see `parsed`;
+-- $abstracts — keep abstracts (a second, light parse of each good line: --abstracts).
 -- Memory: the file is streamed in 32 MB buffers (DuckDB's default buffer is 16 × max_line_size,
 -- 256 MB per file read); a line may be up to 16 MB. row_number() over () streams too.
 -- Lines are split on \n only (real records carry U+2028 inside strings); the schema is declared,
@@ -54,7 +57,8 @@ typed as (
         record,
         openalex_work_id(record.id) as work_id,
         list_transform(record.referenced_works, lambda ref: openalex_work_id(ref)) as reference_ids,
-        list_transform(record.authorships, lambda a: openalex_author_id(a.author.id)) as author_ids
+        list_transform(record.authorships, lambda a: openalex_author_id(a.author.id)) as author_ids,
+        openalex_record_fair(record) as fair
     from parsed
 ),
 
@@ -85,7 +89,7 @@ final as (
         line_number,
         work_id,
         -- identity and what people read in exports
-        record.doi as doi,
+        case when starts_with(record.doi, '"') then json_extract_string(record.doi, '$') end as doi,
         coalesce(record.display_name, record.title) as title,
         record.publication_year as publication_year,
         record.type as type,
@@ -96,11 +100,13 @@ final as (
         count_invalid_ids(reference_ids) as n_invalid_references,
         kept_ids(author_ids) as author_ids,
         count_invalid_ids(author_ids) as n_invalid_authors,
-        -- FAIR context
-        record.open_access.is_oa as is_oa,
+        -- FAIR context, and what fair_v1 and the paper page read
+        json_flag(record.open_access.is_oa) as is_oa,
         record.open_access.oa_status as oa_status,
-        record.is_retracted as is_retracted,
+        json_flag(record.is_retracted) as is_retracted,
         try_cast(record.updated_date as timestamp) as updated_date,
+        fair,
+        case when $abstracts and quarantine_reason is null then openalex_abstract_index(line) end as abstract_index,
         -- quarantine
         quarantine_reason,
         case when quarantine_reason is not null then left(line, 1024) end as line_head

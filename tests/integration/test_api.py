@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from oracle import compute
 from researcher_oracle import work_tiers
-from snapshot_growth import SAMPLE
 
 import datarank
 from datarank import DataRankError
 from datarank.cli import main
+from tests.factory.growth import SAMPLE
 
 
 def test_open_gives_the_views_as_relations_and_frames(published_sample: Path) -> None:

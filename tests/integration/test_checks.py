@@ -10,11 +10,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from snapshot_growth import copy_sample, drop_partition
 
-from datarank.pipeline import RunState, stage_ingest, stage_score
 from datarank.checks import CheckFailed, check
+from datarank.pipeline import RunState, stage_ingest, stage_score
 from datarank.settings import Settings
+from tests.factory.growth import copy_sample, drop_partition
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from datarank.cli import main
 from datarank.describe import describe
 from datarank.dictionary import VIEWS
+from datarank.lake import VERSION_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def _catalog(published_sample: Path) -> duckdb.DuckDBPyConnection:
 
 def test_every_published_column_is_in_the_dictionary_with_its_type(published_sample: Path) -> None:
     with _catalog(published_sample) as catalog:
-        views = sorted(row[0] for row in catalog.sql("select view_name from duckdb_views() where not internal").fetchall())
+        views = sorted(row[0] for row in catalog.sql("select view_name from duckdb_views() where not internal and schema_name = 'main'").fetchall())
         assert views == sorted(entry.name for entry in VIEWS), "a published view is missing from datarank/dictionary.py, or gone"
         for entry in VIEWS:
             published = [(row[0], row[1]) for row in catalog.sql(f"describe {entry.name}").fetchall()]
@@ -40,14 +41,15 @@ def test_every_published_column_is_in_the_dictionary_with_its_type(published_sam
 
 def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Path) -> None:
     with _catalog(published_sample) as catalog:
-        views = catalog.sql("select view_name, comment from duckdb_views() where not internal").fetchall()
+        views = catalog.sql("select view_name, comment from duckdb_views() where not internal and schema_name = 'main'").fetchall()
         columns = catalog.sql(
-            "select table_name, column_name, comment from duckdb_columns() where not internal"
+            "select table_name, column_name, comment from duckdb_columns() where not internal and schema_name = 'main'"
         ).fetchall()
-    assert len(views) == 8
+    assert len(views) == len(VERSION_TABLES) + 1  # and runs
     assert [name for name, comment in views if not comment] == []
     # 26 + 6 + 12 + 2 + 2 + 8 + 4 + 46 columns, counted in `describe` of each view
-    assert len(columns) == 106
+    # 106 of DataRank's views, 12 more in scores, 4 more in runs, 22 + 2 + 6 in the three FAIR views
+    assert len(columns) == 152
     assert [(view, column) for view, column, comment in columns if not comment] == []
     comments = {(view, column): comment for view, column, comment in columns}
     assert comments[("scores", "datarank")] == (
@@ -73,7 +75,8 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "scores: one row per work of the snapshot: the ranked table, best first by rank"
-    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 26 columns"
+    # 26 columns of DataRank, the standing and the tier, and 12 of fair_v1 (7 scores, 5 checklist flags beside has_doi, is_oa)
+    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 38 columns"
     with _catalog(published_sample) as catalog:
         published = catalog.sql("describe scores").fetchall()
     headers = [line for line in lines[3:] if not line.startswith(" ")]
@@ -87,14 +90,15 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
 def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
-    assert [line.split()[:2] for line in result.output.splitlines()[1:9]] == [
-        ["scores", "26"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
-        ["citers", "8"], ["quarantine", "4"], ["runs", "46"],
+    assert [line.split()[:2] for line in result.output.splitlines()[1:12]] == [
+        ["scores", "38"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
+        ["citers", "8"], ["quarantine", "4"], ["fair_signals", "22"], ["abstracts", "2"], ["fair_validation", "6"],
+        ["runs", "50"],
     ]
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, runs"
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, runs"  # noqa: E501
     )
 
 

@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 from oracle import OracleResult, compute
-from snapshot_growth import NEW_WORKS, SAMPLE, add_partition, copy_sample
 
 from datarank.cli import main
+from tests.factory.growth import NEW_WORKS, SAMPLE, add_partition, copy_sample
 
 NEW_IDS = {r["id"].rsplit("/", 1)[1] for r in NEW_WORKS}
 

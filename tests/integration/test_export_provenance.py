@@ -38,6 +38,7 @@ def expected_provenance(data_dir: Path, filters: dict[str, Any]) -> dict[str, An
         "cap": manifest["parameters"]["cap"],
         "damping": manifest["parameters"]["damping"],
         "tiers": manifest["parameters"]["tiers"],
+        "fair_weights_version": manifest["fair"]["version"],
         "package_version": manifest["package_version"],
         "filters": filters,
     }
@@ -56,7 +57,7 @@ def test_a_parquet_export_carries_the_provenance_of_its_run_manifest(published_s
     # by hand: the sample's newest partition is data/works/updated_date=2026-03-02; the defaults
     assert (found["version"], found["snapshot_date"]) == ("v000001", "2026-03-02")
     assert (found["cap"], found["damping"], found["tiers"]) == (200, 0.85, [20.0, 40.0, 60.0, 80.0])
-    assert "fair_weights_version" not in found  # the sample's version has no FAIR scores
+    assert found["fair_weights_version"] == "fair_v1"  # the run's FAIR score (manifest: fair.version)
     columns = pq.read_schema(tmp_path / "top.parquet").names
     assert list(descriptions) == columns and all(descriptions.values())
     assert descriptions["network_share"].startswith("the share of DataRank from the citation network")

@@ -14,9 +14,12 @@ from pathlib import Path
 from uuid import UUID
 
 import polars as pl
-from polars.testing import assert_frame_equal
 import pytest
-from snapshot_growth import NEW_WORKS, add_partition, copy_sample, drop_partition
+from fair_oracle import compute_fair, year_type_percentiles
+from oracle import compute
+from polars.testing import assert_frame_equal
+
+from tests.factory.growth import NEW_WORKS, add_partition, copy_sample, drop_partition
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +38,7 @@ def prefect_api() -> Iterator[str]:
         yield str(PREFECT_API_URL.value())
 
 
-def _client():  # noqa: ANN202 - prefect's SyncPrefectClient, imported lazily
+def _client():
     from prefect.client.orchestration import get_client
 
     return get_client(sync_client=True)
@@ -60,7 +63,7 @@ def test_flow_publishes_what_the_cli_publishes(prefect_api: str, tmp_path: Path)
 
     state = datarank_flow(data_dir=str(tmp_path / "flow"))
     assert state.version == "v000001"
-    assert list(state.timings) == ["ingest", "score", "check", "publish", "export"]
+    assert list(state.timings) == ["ingest", "score", "check", "publish", "export", "prune"]
 
     direct = run(Settings(data_dir=tmp_path / "direct"), stages=("ingest", "score", "check", "publish"))
     by_flow = pl.read_parquet(tmp_path / "flow" / "current" / "scores.parquet").sort("work_number")
@@ -71,8 +74,8 @@ def test_flow_publishes_what_the_cli_publishes(prefect_api: str, tmp_path: Path)
 
 
 def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None:
-    """Two nightly runs, the second after a new partition of 3 works (tests/integration/
-    snapshot_growth.py); then a release that lost a partition is refused, and rescoring with a
+    """Two nightly runs, the second after a new partition of 3 works (tests/factory/
+    growth.py); then a release that lost a partition is refused, and rescoring with a
     deliberate --max-row-drop publishes it."""
     from prefect.logging.handlers import APILogHandler
 
@@ -113,6 +116,16 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     for stage in ("ingest", "score", "check", "publish", "export"):
         assert f"| {stage}" in markdown
     assert "Prefect 3." in markdown and "DuckDB 2." in markdown
+    # The FAIR score's check, with the figures of tests/fair_oracle.py: the sample's 3 recent
+    # articles and reviews and NEW_WORKS' 3 (2026), every cohort and variant.
+    datarank = compute(snapshot)
+    expected_validation = compute_fair(datarank, year_type_percentiles(datarank)).validation
+    assert "## FAIR score (fair_v1)" in markdown
+    assert [row["works"] for row in expected_validation if row["cohort"] == "all"] == [6] * 5
+    for row in expected_validation:
+        variant = "fair_v1" if row["left_out"] == "none" else f"without {row['left_out']}"
+        rho = "–" if row["spearman"] is None else format(row["spearman"], "+.3f")
+        assert f"| {row['cohort']} | {variant} | {row['works']:,} | {rho} |" in markdown, (row, markdown)
 
     runs = query(lake, "select * from runs order by version")
     row = runs.row(1, named=True)
@@ -140,6 +153,11 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     lost = drop_partition(snapshot, "2025-11-06")
     refused = datarank_flow(**parameters, return_state=True)
     assert refused.is_failed()
+    # The state message says what the command line's exit status says: 3, a check refused.
+    assert refused.message.startswith(
+        "exit 3 (a data check refused to publish; the previous version stays current): data check "
+        "scores_row_count_far_from_previous failed"
+    ), refused.message
     failure = _artifact_markdown(refused.state_details.flow_run_id)
     assert "# DataRank run failed at check" in failure
     assert "scores_row_count_far_from_previous" in failure
@@ -233,7 +251,7 @@ def test_prefect_deploy_all_then_a_worker_runs_the_sample(prefect_api: str, tmp_
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in nightly.schedules] == [("30 2 * * *", "UTC", True)]
     assert nightly.parameters == {
         "snapshot": "s3://openalex", "data_dir": "/var/lib/datarank", "cap": 200, "damping": 0.85,
-        "max_row_drop": 0.05,
+        "max_row_drop": 0.05, "keep": 7,
         "exports": [{"output": "top-1000.csv", "top": 1000}, {"output": "datasets.parquet", "type": "dataset"}],
     }
     assert nightly.work_pool_name == "datarank"
@@ -249,3 +267,92 @@ def test_prefect_deploy_all_then_a_worker_runs_the_sample(prefect_api: str, tmp_
     assert (lake / "current").resolve().name == "v000001"
     assert pl.read_csv(lake / "exports" / "top-20.csv").height == 20
     assert "# DataRank v000001 · snapshot 2026-03-02" in _artifact_markdown(runs[0].id)
+
+
+def test_a_busy_data_dir_fails_the_flow_with_exit_status_4(prefect_api: str, tmp_path: Path) -> None:
+    from datarank.lake import Lake
+    from pipelines.flows import compute_flow
+
+    with Lake(tmp_path).lock():  # a `datarank run` outside Prefect holds the data dir
+        state = compute_flow(data_dir=str(tmp_path), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith(
+        f"exit 4 (another run holds the data dir (its lock); try again later): {tmp_path} is in use by another datarank run"
+    ), state.message
+
+
+def test_credentials_are_masked_in_logs_artifacts_names_and_states(prefect_api: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot URL carrying a password and a token, on a server that is not there: the run fails
+    (after its retries), and neither secret shows in its name, state, logs or artifact."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    from pipelines import flows
+
+    monkeypatch.setattr(flows, "BACKOFF_SECONDS", 0.0)
+    snapshot = "https://reader:hunter2@127.0.0.1:9/openalex?token=SECRETTOKEN"
+    state = flows.datarank_flow(snapshot=snapshot, data_dir=str(tmp_path), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("exit 1 (error (one line on stderr says which)): no OpenAlex works manifest under "
+                                    "https://***@127.0.0.1:9/openalex?token=***"), state.message
+    flow_run_id = state.state_details.flow_run_id
+    APILogHandler().flush()
+    with _client() as client:
+        run = client.read_flow_run(flow_run_id)
+        task_runs = client.read_task_runs()
+        logs = [log.message for log in client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))]
+    shown = "\n".join([run.name, state.message, run.state.message or "", *logs, _artifact_markdown(flow_run_id),
+                       *(t.state.message or "" for t in task_runs if t.flow_run_id == flow_run_id)])
+    assert "https://***@127.0.0.1:9/openalex?token=***" in "\n".join(logs), logs
+    assert "hunter2" not in shown and "SECRETTOKEN" not in shown, shown
+
+
+def test_runs_on_one_data_dir_queue_on_its_concurrency_limit(prefect_api: str, tmp_path: Path) -> None:
+    """While another holder has the data dir's slot, a flow run on it waits (it does not fail on the
+    lake's lock); once the slot is free it runs and publishes."""
+    import threading
+
+    from prefect.concurrency.sync import concurrency
+
+    from pipelines.flows import datarank_flow, lake_limit
+
+    data_dir = (tmp_path / "lake").resolve()
+    with _client() as client:
+        client.upsert_global_concurrency_limit_by_name(lake_limit(data_dir), 1)
+    states: list = []
+    with concurrency(lake_limit(data_dir), occupy=1, strict=True):
+        waiting = threading.Thread(target=lambda: states.append(datarank_flow(data_dir=str(data_dir), return_state=True)))
+        waiting.start()
+        waiting.join(timeout=15)
+        assert waiting.is_alive() and not states  # queued, not failed
+        assert not (data_dir / "current").exists()
+    waiting.join(timeout=300)
+    assert states and states[0].is_completed(), states
+    assert os.readlink(data_dir / "current") == "versions/v000001"
+
+
+def test_the_api_url_of_the_active_prefect_profile_is_used(prefect_api: str, tmp_path: Path) -> None:
+    """No PREFECT_API_URL in the environment, only a profile as `prefect config set` writes it: the
+    command line runs through that server (one more flow run there); --no-prefect runs directly."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "profiles.toml").write_text(f'active = "team"\n\n[profiles.team]\nPREFECT_API_URL = "{prefect_api}"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+    def count() -> int:
+        with _client() as client:
+            return len(client.read_flow_runs())
+
+    def compute(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "datarank", "compute", "--data-dir", str(tmp_path / "lake"), *args],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    before = count()
+    through_prefect = compute()
+    assert through_prefect.returncode == 1 and "nothing ingested yet" in through_prefect.stderr
+    assert count() == before + 1
+    direct = compute("--no-prefect")
+    assert direct.returncode == 1 and "nothing ingested yet" in direct.stderr
+    assert count() == before + 1

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from published import assert_same_table
-from snapshot_factory import RandomSnapshot, check_prepared_cases, random_snapshots
 
 from datarank.cli import main
+from datarank.outputs import query
 from datarank.pipeline import STAGES, run
 from datarank.settings import Settings
-from tests.layouts_factory import LAYOUT_DIRS, Release, record, write_release
+from tests.factory.layouts import LAYOUT_DIRS, Release, write_release
+from tests.factory.randoms import RandomSnapshot, check_prepared_cases, random_snapshots
+from tests.factory.records import work
 
 DATES = ("2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
 #: Merge dates, all before the deletions' (2025-05-02).
@@ -73,12 +76,16 @@ def histories(draw: st.DrawFn) -> History:
     files: dict[str, list[dict[str, Any] | str]] = {}
     for number in numbers:
         for date in draw(st.lists(st.sampled_from(DATES), min_size=1, max_size=3, unique=True)):
-            line = record(
+            line = work(
                 number,
                 cited_by_count=draw(st.integers(0, 30)),
-                references=draw(st.lists(st.sampled_from([*numbers, 901]), max_size=4)),
+                refs=draw(st.lists(st.sampled_from([*numbers, 901]), max_size=4)),
                 authors=draw(st.lists(st.integers(1, 4), max_size=2)),
-                updated=f"{date}T00:00:00",
+                updated_date=f"{date}T00:00:00",
+                heavy=True,
+                # each copy its own FAIR fields and abstract (or none), so a night that kept the
+                # wrong copy's would show
+                rng=random.Random(f"{number}:{date}"),
             )
             # A random split of each partition into part files.
             name = f"updated_date={date}/part_{draw(st.integers(0, 2)):03d}"
@@ -113,9 +120,12 @@ def histories(draw: st.DrawFn) -> History:
     # A file that leaves the manifest before the last night: older copies of some works (superseded
     # by newer partitions) and, maybe, a work no other file holds (to be reported when it leaves).
     vanish_night = 0 if append_only else draw(st.integers(0, nights - 1))
-    vanishing = [record(n, cited_by_count=1, updated=f"{OLD_DATE}T00:00:00") for n in draw(st.lists(st.sampled_from(numbers), max_size=2, unique=True))]
+    vanishing = [
+        work(n, cited_by_count=1, updated_date=f"{OLD_DATE}T00:00:00", heavy=True)
+        for n in draw(st.lists(st.sampled_from(numbers), max_size=2, unique=True))
+    ]
     if draw(st.booleans()):
-        vanishing.append(record(ORPHAN, cited_by_count=5, references=numbers[:1], updated=f"{OLD_DATE}T00:00:00"))
+        vanishing.append(work(ORPHAN, cited_by_count=5, refs=numbers[:1], updated_date=f"{OLD_DATE}T00:00:00", heavy=True))
 
     releases = []
     for night in range(nights):
@@ -149,7 +159,8 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         # Every night publishes (so a night can extend the last night's scores), or only ingests.
         stages = tuple(STAGES) if final or history.append_only else ("ingest",)
         with mock.patch("datarank.ingest.core.WINNERS_COMPACT_SHARE", history.winners_compact_share):
-            state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap), stages=stages)
+            state = run(Settings(snapshot=str(snapshot), data_dir=nightly, max_row_drop=1, cap=history.cap, abstracts=True),
+                        stages=stages)
         summary = state.ingest_summary
         if history.append_only and night > 0:
             assert summary["build"]["mode"] == "incremental", summary["build"]
@@ -176,8 +187,9 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
         assert changes["deletions_new"] == (0 if history.layout == "legacy" else new_deletions)
         last_read, previous = parts, release
 
-    run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap))
-    for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine"):
+    run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap, abstracts=True))
+    for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine", "fair_signals",
+                  "abstracts", "fair_validation"):
         nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
         fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
         assert_same_table(nightly_table.sort(pl.all()), fresh_table.sort(pl.all()), table)
@@ -195,7 +207,7 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
 def test_a_random_snapshot_arriving_over_nights_ends_as_a_fresh_run_with_its_prepared_cases(
     snapshot: RandomSnapshot, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The messy snapshots of tests/snapshot_factory.py, their partitions arriving over 1–3 nights in
+    """The messy snapshots of tests/factory/randoms.py, their partitions arriving over 1–3 nights in
     any order and each merged-id row on a random night (the two rows of a work merged twice may come
     on different nights, the later-dated one first): the last night publishes what a fresh run
     publishes, and the cases the generator prepared (a cap bound inside a tie, a self-citation
@@ -238,8 +250,10 @@ def test_a_night_with_one_new_partition_reads_one_file_and_reports_the_changes(t
     """The nightly story on the CLI: a new partition with an update, a merge and a deletion."""
     day1 = Release(
         files={
-            "updated_date=2025-01-01/part_000": [record(1, cited_by_count=4), record(2, references=[1]), record(3, references=[1, 2])],
-            "updated_date=2025-01-02/part_000": [record(4, cited_by_count=2, references=[1, 3]), record(5, references=[4])],
+            "updated_date=2025-01-01/part_000": [
+                work(1, cited_by_count=4, heavy=True), work(2, refs=[1], heavy=True), work(3, refs=[1, 2], heavy=True)
+            ],
+            "updated_date=2025-01-02/part_000": [work(4, cited_by_count=2, refs=[1, 3], heavy=True), work(5, refs=[4], heavy=True)],
         }
     )
     day2 = Release(
@@ -247,7 +261,7 @@ def test_a_night_with_one_new_partition_reads_one_file_and_reports_the_changes(t
             # OpenAlex moved W4's record out of the 2025-01-02 partition into the new one; that
             # partition is left empty and gone; W5 vanished with it without a merge or deletion.
             "updated_date=2025-01-01/part_000": day1.files["updated_date=2025-01-01/part_000"],
-            "updated_date=2025-02-01/part_000": [record(4, cited_by_count=9, references=[1, 3], updated="2025-02-01T00:00:00")],
+            "updated_date=2025-02-01/part_000": [work(4, cited_by_count=9, refs=[1, 3], updated_date="2025-02-01T00:00:00", heavy=True)],
         },
         merges=[("2025-02-01", 3, 2)],
         deletions=[(1, "2025-02-01")],
@@ -311,9 +325,9 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
     day1 = Release(
         files={
             "updated_date=2025-01-01/part_000": [
-                record(1, cited_by_count=4, authors=[1]), record(2, references=[1], authors=[2]),
-                record(3, references=[1, 2], authors=[3]), record(4, cited_by_count=2, authors=[4]),
-                record(5, references=[4], authors=[5]),
+                work(1, cited_by_count=4, authors=[1], heavy=True), work(2, refs=[1], authors=[2], heavy=True),
+                work(3, refs=[1, 2], authors=[3], heavy=True), work(4, cited_by_count=2, authors=[4], heavy=True),
+                work(5, refs=[4], authors=[5], heavy=True),
             ],
         }
     )
@@ -330,7 +344,8 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
 
     # A new partition with W6 citing W1: W6 is dirty; W1 (cited by W6) and W6 are rescored — not
     # W2…W5, whose citers did not change.
-    day2 = Release(files={**day1.files, "updated_date=2025-01-02/part_000": [record(6, references=[1], authors=[6], updated="2025-01-02T00:00:00")]})
+    w6 = work(6, refs=[1], authors=[6], updated_date="2025-01-02T00:00:00", heavy=True)
+    day2 = Release(files={**day1.files, "updated_date=2025-01-02/part_000": [w6]})
     write_release(snapshot, day2, "jsonl")
     assert night() == "build    ingest extended the last build · 2 of 6 works rescored"
     rescored = pl.read_parquet(data_dir / "lake" / "core" / "current" / "rescored_works.parquet")
@@ -341,17 +356,18 @@ def test_which_nights_extend_the_last_build_and_which_rebuild(tmp_path: Path) ->
     assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000003 was scored with another cap or damping)"
 
     # A file rewritten in place: its old copies would have to be taken out, so the ingest rebuilds.
-    day3 = Release(files={**day2.files, "updated_date=2025-01-02/part_000": [*day2.files["updated_date=2025-01-02/part_000"], record(7, references=[6], updated="2025-01-02T00:00:00")]})
+    w7 = work(7, refs=[6], updated_date="2025-01-02T00:00:00", heavy=True)
+    day3 = Release(files={**day2.files, "updated_date=2025-01-02/part_000": [*day2.files["updated_date=2025-01-02/part_000"], w7]})
     write_release(snapshot, day3, "jsonl")
-    assert night("--cap", "1") == "build    ingest full (1 part file(s) changed since the last ingest) · every work scored (the ingest was a full build)"
+    assert night("--cap", "1") == "build    ingest full (1 part file(s) changed since the last ingest) · every work scored (the ingest was a full build)"  # noqa: E501
     # Only ingest tonight, then a full night: the last version was not scored from the core this
     # ingest extends, so every work is scored.
-    day4 = Release(files={**day3.files, "updated_date=2025-01-03/part_000": [record(8, references=[7], updated="2025-01-03T00:00:00")]})
+    day4 = Release(files={**day3.files, "updated_date=2025-01-03/part_000": [work(8, refs=[7], updated_date="2025-01-03T00:00:00", heavy=True)]})
     write_release(snapshot, day4, "jsonl")
     assert runner.invoke(main, ["ingest", "--snapshot", str(snapshot), "--data-dir", str(data_dir)]).exit_code == 0
-    day5 = Release(files={**day4.files, "updated_date=2025-01-04/part_000": [record(9, references=[8], updated="2025-01-04T00:00:00")]})
+    day5 = Release(files={**day4.files, "updated_date=2025-01-04/part_000": [work(9, refs=[8], updated_date="2025-01-04T00:00:00", heavy=True)]})
     write_release(snapshot, day5, "jsonl")
-    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000005 was not scored from the ingest this one extends)"
+    assert night("--cap", "1") == "build    ingest extended the last build · every work scored (v000005 was not scored from the ingest this one extends)"  # noqa: E501
     manifest = json.loads((data_dir / "current" / "manifest.json").read_text())
     assert manifest["scoring"] == {"mode": "full", "base": None, "why_full": "v000005 was not scored from the ingest this one extends"}
     assert night("--cap", "1") == "build    ingest extended the last build · 0 of 9 works rescored"
@@ -363,9 +379,9 @@ def test_a_rescored_capped_work_takes_the_citer_below_the_cut(tmp_path: Path) ->
     place. Each night rescores W1 and carries nothing wrong."""
     first = "updated_date=2025-01-01/part_000"
     nights = [
-        {first: [record(1), record(2, cited_by_count=10, references=[1]), record(3, cited_by_count=5, references=[1])]},
-        {"updated_date=2025-01-02/part_000": [record(2, cited_by_count=0, references=[1], updated="2025-01-02T00:00:00")]},
-        {"updated_date=2025-01-03/part_000": [record(4, cited_by_count=20, references=[1], updated="2025-01-03T00:00:00")]},
+        {first: [work(1, heavy=True), work(2, cited_by_count=10, refs=[1], heavy=True), work(3, cited_by_count=5, refs=[1], heavy=True)]},
+        {"updated_date=2025-01-02/part_000": [work(2, cited_by_count=0, refs=[1], updated_date="2025-01-02T00:00:00", heavy=True)]},
+        {"updated_date=2025-01-03/part_000": [work(4, cited_by_count=20, refs=[1], updated_date="2025-01-03T00:00:00", heavy=True)]},
     ]
     snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
     files: dict[str, list[dict[str, Any] | str]] = {}
@@ -395,7 +411,7 @@ def test_a_copy_changed_only_in_fields_datarank_does_not_score_rescores_nothing(
     cites, and W2 are rescored."""
     first = "updated_date=2025-01-01/part_000"
     files: dict[str, list[dict[str, Any] | str]] = {
-        first: [record(1, authors=[1]), record(2, cited_by_count=3, references=[1], authors=[2]), record(3, references=[2])],
+        first: [work(1, authors=[1], heavy=True), work(2, cited_by_count=3, refs=[1], authors=[2], heavy=True), work(3, refs=[2], heavy=True)],
     }
     snapshot, data_dir = tmp_path / "snapshot", tmp_path / "out"
 
@@ -405,7 +421,7 @@ def test_a_copy_changed_only_in_fields_datarank_does_not_score_rescores_nothing(
         return run(Settings(snapshot=str(snapshot), data_dir=data_dir))
 
     night({})
-    renamed = record(2, cited_by_count=3, references=[1], authors=[2], updated="2025-01-02T00:00:00")
+    renamed = work(2, cited_by_count=3, refs=[1], authors=[2], updated_date="2025-01-02T00:00:00", heavy=True)
     renamed["title"] = renamed["display_name"] = "Work 2, retitled"
     state = night({"updated_date=2025-01-02/part_000": [renamed]})
     assert state.ingest_summary["report"]["changes"]["works_updated"] == 1
@@ -416,7 +432,8 @@ def test_a_copy_changed_only_in_fields_datarank_does_not_score_rescores_nothing(
     # W1's network score is still W2's ln(1 + 3) / 1 reference.
     assert scores.filter(pl.col("work_id") == "W1")["network_score"].to_list() == [pytest.approx(math.log(4), rel=1e-12)]
 
-    state = night({"updated_date=2025-01-03/part_000": [record(2, cited_by_count=7, references=[1], authors=[2], updated="2025-01-03T00:00:00")]})
+    recounted = work(2, cited_by_count=7, refs=[1], authors=[2], updated_date="2025-01-03T00:00:00", heavy=True)
+    state = night({"updated_date=2025-01-03/part_000": [recounted]})
     assert state.score_counts["rescored_works"] == 2
     scores = pl.read_parquet(data_dir / "current" / "scores.parquet")
     assert scores.filter(pl.col("work_id") == "W1")["network_score"].to_list() == [pytest.approx(math.log(8), rel=1e-12)]
@@ -430,18 +447,18 @@ def test_a_night_with_another_damping_scores_every_work_with_it(tmp_path: Path, 
     first = "updated_date=2025-01-01/part_000"
     files: dict[str, list[dict[str, Any] | str]] = {
         first: [
-            record(1, cited_by_count=4, authors=[1]),
-            record(2, cited_by_count=3, references=[1], authors=[2]),
-            record(3, cited_by_count=10, references=[1, 2], authors=[3]),
-            record(4, references=[3], authors=[4]),
-            record(5, cited_by_count=2, references=[1], authors=[1]),  # shares A1 with W1: a self-citation
+            work(1, cited_by_count=4, authors=[1], heavy=True),
+            work(2, cited_by_count=3, refs=[1], authors=[2], heavy=True),
+            work(3, cited_by_count=10, refs=[1, 2], authors=[3], heavy=True),
+            work(4, refs=[3], authors=[4], heavy=True),
+            work(5, cited_by_count=2, refs=[1], authors=[1], heavy=True),  # shares A1 with W1: a self-citation
         ]
     }
     snapshot, nightly, fresh = tmp_path / "snapshot", tmp_path / "nightly", tmp_path / "fresh"
     write_release(snapshot, Release(files=dict(files)), "jsonl")
     run(Settings(snapshot=str(snapshot), data_dir=nightly, damping=0.85))
     if tonight == "a new partition":  # W6 cites W2: W2 and W6 are rescored anyway, W1 is not
-        files["updated_date=2025-01-02/part_000"] = [record(6, cited_by_count=7, references=[2], updated="2025-01-02T00:00:00")]
+        files["updated_date=2025-01-02/part_000"] = [work(6, cited_by_count=7, refs=[2], updated_date="2025-01-02T00:00:00", heavy=True)]
         write_release(snapshot, Release(files=dict(files)), "jsonl")
     state = run(Settings(snapshot=str(snapshot), data_dir=nightly, damping=0.5))
     assert state.ingest_summary["build"]["mode"] == "incremental"
@@ -459,3 +476,42 @@ def test_a_night_with_another_damping_scores_every_work_with_it(tmp_path: Path, 
     citers = pl.read_parquet(nightly / "current" / "citers.parquet").filter(pl.col("cited_id") == 1).sort("citing_id")
     assert citers["citing_id"].to_list() == [2, 3, 5]
     assert citers["contribution"].to_list() == pytest.approx([0.5 * math.log(4), 0.5 * math.log(11) / 2, 0.0], rel=1e-12)
+
+
+def test_a_night_keeps_the_abstract_and_fair_signals_of_the_copy_that_wins(tmp_path: Path) -> None:
+    """Abstracts and fair_v1's inputs on a night that only adds a partition: a newer copy's replace
+    the old ones (W1 gains a licence and a new abstract; W2's newer copy has no abstract, so W2 has
+    none now), an older copy changes nothing (W3), a work not read again keeps its row (W4), and a
+    new work brings its own (W5). The night extends the last build and publishes what a fresh full
+    run publishes."""
+    first, later = "updated_date=2025-01-01/part_000", "updated_date=2025-03-01/part_000"
+
+    def copy(number: int, updated: str, words: list[str] | None, licence: str | None) -> dict[str, Any]:
+        line = work(number, updated_date=updated, heavy=True)
+        line["abstract_inverted_index"] = {word: [i] for i, word in enumerate(words)} if words else None
+        line["locations"] = [{"is_oa": True, "license": licence, "version": "publishedVersion"}]
+        line["primary_location"] = line["best_oa_location"] = None
+        return line
+
+    day1 = Release(files={first: [copy(1, "2025-01-01T00:00:00", ["one", "old"], None),
+                                  copy(2, "2025-01-01T00:00:00", ["two", "old"], None),
+                                  copy(3, "2025-02-01T00:00:00", ["three", "new"], "cc-by"),
+                                  copy(4, "2025-01-01T00:00:00", ["four"], None)]})
+    day2 = Release(files={**day1.files, later: [copy(1, "2025-03-01T00:00:00", ["one", "new"], "cc-by"),
+                                                copy(2, "2025-03-01T00:00:00", None, None),
+                                                copy(3, "2025-01-15T00:00:00", ["three", "older"], None),
+                                                copy(5, "2025-03-01T00:00:00", ["five"], "other-oa")]})
+    snapshot, nightly, fresh = tmp_path / "snapshot", tmp_path / "nightly", tmp_path / "fresh"
+    write_release(snapshot, day1, "jsonl")
+    run(Settings(snapshot=str(snapshot), data_dir=nightly, abstracts=True))
+    write_release(snapshot, day2, "jsonl")
+    state = run(Settings(snapshot=str(snapshot), data_dir=nightly, abstracts=True))
+    assert state.ingest_summary["build"]["mode"] == "incremental"
+    abstracts = dict(query(nightly, "select work_id, abstract from abstracts").iter_rows())
+    assert abstracts == {1: "one new", 3: "three new", 4: "four", 5: "five"}
+    licences = dict(pl.read_parquet(nightly / "current" / "fair_signals.parquet").select("work_id", "licence").iter_rows())
+    assert licences == {1: 4, 2: 0, 3: 4, 4: 0, 5: 2}  # licence classes: cc-by 4, other-oa 2
+    run(Settings(snapshot=str(snapshot), data_dir=fresh, abstracts=True))
+    for table in ("abstracts", "fair_signals", "scores"):
+        assert_same_table(pl.read_parquet(nightly / "current" / f"{table}.parquet").sort(pl.all()),
+                          pl.read_parquet(fresh / "current" / f"{table}.parquet").sort(pl.all()), table)

@@ -14,23 +14,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-
 from published import assert_same_table
+
 from datarank import DataRankError
 from datarank.cli import main
 from datarank.parquet_parts import read_batches
 from datarank.pipeline import run
 from datarank.settings import Settings
 from datarank.snapshot import open_snapshot
-from tests.layouts_factory import (
-    PARQUET_SCHEMA,
-    Release,
-    jsonl_gz,
-    parquet_bytes,
-    random_release,
-    record,
-    write_release,
-)
+from tests.factory.layouts import PARQUET_SCHEMA, Release, jsonl_gz, parquet_bytes, write_release
+from tests.factory.randoms import random_release
+from tests.factory.records import work
 
 LAYOUTS = ("parquet", "jsonl", "legacy")
 
@@ -40,19 +34,19 @@ def tiny_release() -> Release:
     return Release(
         files={
             "updated_date=2025-01-01/part_000": [
-                record(4, cited_by_count=1, updated="2025-01-01T00:00:00"),  # superseded by the copy below
-                record(5, cited_by_count=9, references=[1], authors=[9], updated="2025-01-01T00:00:00"),  # merged into W6
-                {**record(8), "id": "https://openalex.org/not-a-work"},  # quarantined
+                work(4, cited_by_count=1, updated_date="2025-01-01T00:00:00", heavy=True),  # superseded by the copy below
+                work(5, cited_by_count=9, refs=[1], authors=[9], updated_date="2025-01-01T00:00:00", heavy=True),  # merged into W6
+                {**work(8, heavy=True), "id": "https://openalex.org/not-a-work"},  # quarantined
             ],
             "updated_date=2025-02-01/part_000": [
-                record(1, cited_by_count=10, authors=[1], updated="2025-02-01T00:00:00"),
-                record(2, cited_by_count=3, references=[1, 999], authors=[2], updated="2025-02-01T00:00:00"),
-                record(3, cited_by_count=0, references=[1], authors=[1], updated="2025-02-01T00:00:00"),
+                work(1, cited_by_count=10, authors=[1], updated_date="2025-02-01T00:00:00", heavy=True),
+                work(2, cited_by_count=3, refs=[1, 999], authors=[2], updated_date="2025-02-01T00:00:00", heavy=True),
+                work(3, cited_by_count=0, refs=[1], authors=[1], updated_date="2025-02-01T00:00:00", heavy=True),
             ],
             "updated_date=2025-02-01/part_001": [
-                record(4, cited_by_count=5, references=[1, 5], authors=[4], updated="2025-02-01T12:00:00"),
-                record(6, cited_by_count=2, authors=[3], updated="2025-02-01T00:00:00"),
-                record(7, cited_by_count=50, references=[1, 6], authors=[7], updated="2025-02-01T00:00:00"),  # deleted
+                work(4, cited_by_count=5, refs=[1, 5], authors=[4], updated_date="2025-02-01T12:00:00", heavy=True),
+                work(6, cited_by_count=2, authors=[3], updated_date="2025-02-01T00:00:00", heavy=True),
+                work(7, cited_by_count=50, refs=[1, 6], authors=[7], updated_date="2025-02-01T00:00:00", heavy=True),  # deleted
             ],
         },
         merges=[("2025-03-01", 5, 6)],
@@ -167,7 +161,7 @@ def test_a_folder_without_a_manifest_is_refused(bucket: Path) -> None:
 def test_files_come_from_the_manifest_not_a_glob(tmp_path: Path) -> None:
     write_release(tmp_path, tiny_release(), "jsonl")
     stray = tmp_path / "data/jsonl/works/updated_date=2025-02-01/part_0009.gz"  # written, not yet in a manifest
-    stray.write_bytes(jsonl_gz([record(77, cited_by_count=1000)]))
+    stray.write_bytes(jsonl_gz([work(77, cited_by_count=1000, heavy=True)]))
     state = run(Settings(snapshot=str(tmp_path), data_dir=tmp_path / "out"), stages=("ingest",))
     assert state.ingest_summary["counts"]["works"] == 5
     assert {f["key"] for f in state.ingest_summary["files"]} == {
@@ -214,8 +208,8 @@ def test_record_counts_that_differ_from_the_manifest_are_reported(tmp_path: Path
 def test_legacy_part_names_of_three_and_four_digits(tmp_path: Path) -> None:
     release = Release(
         files={
-            "updated_date=2025-01-01/part_000": [record(1, cited_by_count=1, updated="2025-01-01T00:00:00")],
-            "updated_date=2025-01-01/part_0001": [record(1, cited_by_count=2, updated="2025-01-01T00:00:00")],
+            "updated_date=2025-01-01/part_000": [work(1, cited_by_count=1, updated_date="2025-01-01T00:00:00", heavy=True)],
+            "updated_date=2025-01-01/part_0001": [work(1, cited_by_count=2, updated_date="2025-01-01T00:00:00", heavy=True)],
         }
     )
     write_release(tmp_path, release, "legacy")
@@ -227,23 +221,32 @@ def test_legacy_part_names_of_three_and_four_digits(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the Parquet reader
 def test_parquet_reads_only_the_leaves_it_keeps(tmp_path: Path) -> None:
-    lines = [record(n, cited_by_count=n, references=[1, 2, 3], authors=list(range(n % 5))) for n in range(1, 4001)]
+    lines = [work(n, cited_by_count=n, refs=[1, 2, 3], authors=list(range(n % 5)), heavy=True) for n in range(1, 4001)]
     body = parquet_bytes(lines, row_group_size=2000)
     handle = _CountingFile(body)
     schema, batches, rows = read_batches(handle, "part")
     table = pa.Table.from_batches(list(batches), schema=schema)
     assert rows == table.num_rows == 4000
-    assert table.column("authorships").to_pylist()[3] == [{"author": {"id": f"https://openalex.org/A{a}"}} for a in range(4)]  # work 4
+    work_4 = lines[3]
+    assert table.column("authorships").to_pylist()[3] == [  # work 4: author ids, ORCIDs and RORs only
+        {"author": {"id": f"https://openalex.org/A{a}", "orcid": authorship["author"]["orcid"]},
+         "institutions": [{"ror": institution["ror"]} for institution in authorship["institutions"]]}
+        for a, authorship in zip(range(4), work_4["authorships"], strict=True)
+    ]
     # What was read: the footer and the column chunks of the kept leaves, never the others
-    # (abstract_inverted_index, institutions, affiliation strings, author names, oa_url).
+    # (abstract_inverted_index, institutions' ids and names, affiliation strings, author names,
+    # oa_url). Small leaves between kept ones (a location's landing page, a source's id) may come
+    # along: PyArrow reads column chunks less than 8 KB apart in one request.
     metadata = pq.ParquetFile(io.BytesIO(body)).metadata
     sizes: dict[str, int] = {}
     for group in range(metadata.num_row_groups):
         for column in range(metadata.num_columns):
             chunk = metadata.row_group(group).column(column)
             sizes[chunk.path_in_schema] = sizes.get(chunk.path_in_schema, 0) + chunk.total_compressed_size
+    kept_leaves = {"authorships.list.element.author.id", "authorships.list.element.author.orcid",
+                   "authorships.list.element.institutions.list.element.ror"}
     heavy = {path for path in sizes if path.startswith(("abstract", "authorships")) or path == "open_access.oa_url"}
-    heavy -= {"authorships.list.element.author.id"}
+    heavy -= kept_leaves
     kept = sum(size for path, size in sizes.items() if path not in heavy)
     assert sum(sizes[path] for path in heavy) > 0.4 * len(body)  # reading any of it would show
     # PyArrow opens a file by reading its last 64 KB (footer included) in one go.
@@ -262,7 +265,7 @@ def test_parquet_columns_missing_or_of_other_types(tmp_path: Path) -> None:
             ("updated_date", pa.timestamp("ms", tz="UTC")),
         ]
     )
-    lines = [record(1, cited_by_count=4, references=[2], authors=[5], updated="2025-05-05T10:00:00"), record(2)]
+    lines = [work(1, cited_by_count=4, refs=[2], authors=[5], updated_date="2025-05-05T10:00:00", heavy=True), work(2, heavy=True)]
     write_release(tmp_path / "ok", Release(files={"updated_date=2025-05-05/part_0000": lines}), "parquet")
     part = tmp_path / "ok/data/parquet/works/updated_date=2025-05-05/part_0000.parquet"
     _rewrite_parquet(part, lines, schema)

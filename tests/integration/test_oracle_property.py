@@ -1,13 +1,13 @@
 """The pipeline against an independent oracle (tests/oracle.py), row by row.
 
-On generated messy snapshots (hypothesis, tests/snapshot_factory.py) and on the shipped sample,
+On generated messy snapshots (hypothesis, tests/factory/randoms.py) and on the shipped sample,
 every row of scores.parquet and of citers.parquet must equal the oracle's: counts and flags
 exactly, floats to rel 1e-9 / abs 1e-12. Plus the invariants of STYLE.md: scores never negative,
 shares sum to one, cap respected.
 
 The generated snapshots are drawn with a damping of 0, 0.5, 0.85 or 1 and written in one of the
-three layouts of SPEC §3 (legacy, June-2026 JSON Lines, June-2026 Parquet; tests/layouts_factory.py
-writes the last two), with more merges on top of the factory's (some re-merging an id already
+three layouts of SPEC §3 (legacy, June-2026 JSON Lines, June-2026 Parquet; tests/factory/layouts.py
+writes them), with more merges on top of the factory's (some re-merging an id already
 merged, on an earlier or later date) and deletions (``deleted_ids.csv``, or in the legacy layout
 merges into OpenAlex's "deleted" sentinel).
 """
@@ -30,12 +30,12 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from layouts_factory import DELETED_SENTINEL, Release, write_release
 from oracle import OracleResult, compute, work_number
 from published import Published, read_published, run_pipeline
-from snapshot_factory import RandomSnapshot, check_prepared_cases, random_snapshots, work, write_legacy_snapshot
 
-from datarank import DataRankError
+from tests.factory.layouts import DELETED_SENTINEL, Release, write_legacy_snapshot, write_release
+from tests.factory.randoms import RandomSnapshot, check_prepared_cases, random_snapshots
+from tests.factory.records import work
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -202,7 +202,7 @@ def _add_merges(root: Path, merges: list[tuple[str, int, int]]) -> None:
 
 
 def _fits_parquet(line: Any) -> Any:
-    """A JSON line as a Parquet row can hold it (tests/layouts_factory.PARQUET_SCHEMA): a field of
+    """A JSON line as a Parquet row can hold it (tests/factory/layouts.PARQUET_SCHEMA): a field of
     another type becomes null, as the JSON readers read it; lines that are no JSON object stay
     strings, which the Parquet writer leaves out."""
     if isinstance(line, bytes):
@@ -316,16 +316,10 @@ def test_pipeline_equals_oracle_on_the_shipped_sample(tmp_path: Path) -> None:
     assert_matches_oracle(published, expected, cap=defaults.cap)
 
 
-@pytest.mark.xfail(
-    raises=DataRankError,
-    strict=True,
-    reason="scores_standing_inconsistent wants works of equal floating-point DataRank in one tier, "
-    "while ranks and tiers follow DataRank in fixed point, where these two differ by one unit",
-)
 def test_works_tied_in_floating_point_only_are_published(tmp_path: Path) -> None:
     # W10 and W328 have the same DataRank, 0.85·(ln 2 / 2 + ln 2 / 2) and 0.85·ln 2, equal as
     # floats; in fixed point, 2·⌊2^32·ln 2 / 2⌋ is one unit below ⌊2^32·ln 2⌋ (an odd number). So
-    # W328 ranks first (S1 of 5 works) and W10 second (S4), and the check refuses the version.
+    # W328 ranks first (S1 of 5 works) and W10 second (S4), each with its own percentile: published.
     root = write_legacy_snapshot(
         tmp_path / "snapshot",
         {

@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from fair_oracle import FairResult, compute_fair, year_type_percentiles
 from oracle import OracleResult, author_entries, author_number, citation_count, compute, outdegree
 from researcher_oracle import ResearcherRow, researchers, work_tiers
 
@@ -225,8 +226,9 @@ def test_leaderboard_shows_the_top_rows_of_scores_parquet(
     assert [r["tier"] for r in rows] == [tiers[n] for n in oracle_top(sample_oracle)]
     assert {r["tier"] for r in rows} == {"S1", "S2"}
     assert browser.evaluate("document.getElementById('shown').textContent") == str(TOP)
-    # The three plots are there, as inline SVG.
-    assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 3
+    # The three plots and the FAIR score's check are there, as inline SVG.
+    assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 4
+    assert browser.evaluate("document.querySelectorAll('#plot-fair-validation svg').length") == 1
 
     png = browser.screenshot(tmp_path / "leaderboard.png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -423,3 +425,44 @@ def test_every_researcher_page_lists_the_oracles_works(report_dir: Path, sample_
         shown = WORK_ROW.findall(section[: section.index("</section>")])
         assert [(int(p), w) for p, _, w in shown] == list(enumerate((f"W{n}" for n in author.top_works), start=1))
         assert [link for _, link, w in shown] == [w if w in pages else "" for _, _, w in shown], author.author_number
+@pytest.fixture(scope="module")
+def sample_fair(sample_oracle: OracleResult) -> FairResult:
+    """tests/fair_oracle.py's fair_v1 of the shipped sample."""
+    return compute_fair(sample_oracle, year_type_percentiles(sample_oracle))
+
+
+def half_up(score: float) -> str:
+    return f"{math.floor(score + 0.5)}/100"
+
+
+def test_the_paper_page_shows_the_fair_score_venue_and_abstract(
+    browser: Browser, report_dir: Path, sample_fair: FairResult
+) -> None:
+    """The seed page's paper context, in Chromium: "Its calibrated FAIR score is N/100" with the four
+    dimensions and the checklist, "published in VENUE (YEAR)", and the abstract (shortened, whole
+    when opened); the leaderboard's FAIR column. Expected values from tests/fair_oracle.py."""
+    want = sample_fair.rows[2741809807]
+    browser.navigate((report_dir / "works" / "W2741809807.html").as_uri())
+    text = browser.evaluate("document.body.innerText")
+    assert f"Its calibrated FAIR score is {half_up(want.fair_score)}" in text
+    assert want.venue == "PeerJ"
+    assert browser.evaluate("document.getElementById('venue').innerText") == "published in PeerJ (2018)"
+    dimensions = [browser.evaluate(f"document.getElementById('{c}').innerText") for c in
+                  ("fair_findable", "fair_accessible", "fair_interoperable", "fair_reusable")]
+    assert dimensions == [f"{d}/100" for d in want.dimensions]
+    checklist = browser.evaluate("Array.from(document.querySelectorAll('#fair-checklist li')).map(li => li.className)")
+    assert checklist == ["yes" if want.checklist[c] else "no" for c in
+                         ("has_doi", "in_repository", "is_oa", "datacite_registered", "linked_datasets", "open_licence",
+                          "version_history")]
+    assert "context only, not used in DataRank" in text
+    abstract = browser.evaluate("document.querySelector('#abstract-text summary .preview').innerText")
+    assert want.abstract and abstract.endswith(" …") and want.abstract.startswith(abstract.removesuffix(" …"))
+    browser.evaluate("document.querySelector('#abstract-text summary').click()")
+    assert browser.evaluate("document.querySelector('#abstract-text p').innerText") == want.abstract
+
+    browser.navigate((report_dir / "index.html").as_uri())
+    shown = browser.evaluate("""Object.fromEntries(Array.from(document.querySelectorAll('#leaderboard tbody tr'))
+        .map(row => [row.dataset.work, row.querySelector('td.fair').innerText]))""")
+    scores = {f"W{n}": row.fair_score for n, row in sample_fair.rows.items()}
+    assert len(shown) == TOP
+    assert shown == {work: "–" if scores[work] is None else half_up(scores[work]) for work in shown}

@@ -19,12 +19,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from oracle import OracleResult, compute
 from published import run_pipeline
 from researcher_oracle import ResearcherRow, researchers, work_tiers
-from snapshot_factory import OPENALEX, Merge, RandomSnapshot, random_snapshots
-from snapshot_growth import SAMPLE
 
 import datarank
 from datarank import DataRankError
 from datarank.cli import main
+from tests.factory.growth import SAMPLE
+from tests.factory.layouts import Merge
+from tests.factory.randoms import RandomSnapshot, random_snapshots
+from tests.factory.records import OPENALEX
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 METRIC = (Path(__file__).resolve().parents[2] / "docs" / "metric.md").read_text()

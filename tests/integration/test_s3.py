@@ -21,12 +21,13 @@ import boto3
 import polars as pl
 import pytest
 from click.testing import CliRunner
-
 from published import assert_same_table
+
 from datarank.cli import main
 from datarank.pipeline import run
 from datarank.settings import Settings
-from tests.layouts_factory import random_release, write_release
+from tests.factory.layouts import write_release
+from tests.factory.randoms import random_release
 
 BUCKET = "openalex"
 MIRROR = "mirror-bucket"
@@ -122,7 +123,7 @@ def buckets(aws_env: Path, s3_endpoint: str, tmp_path_factory: pytest.TempPathFa
     return {"bucket": local / "bucket", **{layout: local / layout for layout in ("parquet", "jsonl", "legacy")}}
 
 
-def _admin(endpoint: str):  # noqa: ANN202 - a boto3 client
+def _admin(endpoint: str):
     return boto3.client(
         "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="admin", aws_secret_access_key="admin"
     )
@@ -317,10 +318,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _FlakyProxy
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self._forward()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._forward()
 
     def _forward(self) -> None:
@@ -351,7 +352,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

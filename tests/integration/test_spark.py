@@ -32,8 +32,7 @@ from datarank import DataRankError
 from datarank.cli import main
 from datarank.db import sql_dir
 from datarank.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.factory.corners import write_corners_snapshot
 
 
 def _require(module: str) -> None:
@@ -41,14 +40,6 @@ def _require(module: str) -> None:
         __import__(module)  # fails the test: CI promised the spark extra
     else:
         pytest.importorskip(module, reason=f"{module} not installed (pip install 'datarank[spark]')")
-
-
-def _load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_snapshot", REPO / "benchmarks" / "generate_snapshot.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -69,6 +60,18 @@ EXPECTED_PARAMETERS = {
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
     "out_datarank__citers": set(),
     "out_datarank__researchers": {"damping"},
+    "int_fair__linked_datasets": set(),
+    "int_fair__dimensions": {
+        f"fair_{name}" for name in (
+            "f_doi", "f_pubmed_id", "f_indexed_in_each", "f_indexed_in_max", "f_in_repository", "f_any_orcid",
+            "a_open_access", "a_repository_fulltext", "a_oa_pdf", "a_oa_version", "i_linked_datasets", "i_datacite",
+            "i_references", "i_mesh", "i_ror", "i_funding", "r_licence_open", "r_licence_restricted",
+            "r_licence_other_oa", "r_licence_publisher", "r_version_history", "r_all_orcid", "r_funding",
+            "r_corresponding",
+        )
+    },
+    "int_fair__scores": set(),
+    "out_fair__validation": set(),
 }
 
 
@@ -80,7 +83,8 @@ def test_every_scoring_sql_file_transpiles() -> None:
     from datarank.models import FULL, SCORE_MODELS, for_mode
 
     files = sorted(
-        p for folder in ("int", "out") for p in (sql_dir() / folder).glob("*.sql") if not p.name.endswith(".incremental.sql")
+        p for folder in ("int", "out", "fair") for p in (sql_dir() / folder).glob("*.sql")
+        if not p.name.endswith(".incremental.sql")
     )
     assert {p.stem for p in files} == set(EXPECTED_PARAMETERS)
     assert {model.name for model in for_mode(SCORE_MODELS, FULL)} == set(EXPECTED_PARAMETERS)
@@ -204,7 +208,8 @@ def assert_same_table(duck: pl.DataFrame, spark: pl.DataFrame, key: list[str]) -
 
 
 def assert_same_version(data_dir: Path, duck_version: str, spark_dir: Path, spark_version: str) -> None:
-    for table, key in (("scores", ["work_number"]), ("researchers", ["author_number"]), ("citers", ["cited_id", "citing_id"])):
+    for table, key in (("scores", ["work_number"]), ("researchers", ["author_number"]), ("citers", ["cited_id", "citing_id"]),
+                       ("fair_validation", ["cohort", "left_out"])):
         assert_same_table(read_version(data_dir, duck_version, table), read_version(spark_dir, spark_version, table), key)
     engines = [json.loads((d / "versions" / v / "manifest.json").read_text())["engine"]
                for d, v in ((data_dir, duck_version), (spark_dir, spark_version))]
@@ -236,10 +241,11 @@ def test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does(spark: Any, t
 
 @pytest.fixture(scope="module")
 def generated(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated snapshot of 3,000 works, ingested once, then scored four times from that ingest:
-    v000001 duckdb cap 200, v000002 spark cap 200, v000003 duckdb cap 3, v000004 spark cap 3."""
+    """A generated snapshot of 3,000 works (tests/factory/corners.py), ingested once, then scored four
+    times from that ingest: v000001 duckdb cap 200, v000002 spark cap 200, v000003 duckdb cap 3,
+    v000004 spark cap 3."""
     snapshot = tmp_path_factory.mktemp("snapshot")
-    _load_generator().generate(snapshot, works=3000, seed=11, twin_pairs=150)
+    write_corners_snapshot(snapshot, works=3000, seed=11, twin_pairs=150)
     data_dir = tmp_path_factory.mktemp("generated")
     code, output = invoke("ingest", "--snapshot", str(snapshot), "--data-dir", str(data_dir))
     assert code == 0, output
@@ -248,7 +254,7 @@ def generated(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
             code, output = invoke("compute", "--engine", engine, "--spark-master", "local[2]", "--cap", cap,
                                   "--data-dir", str(data_dir))
             assert code == 0, output
-    assert sorted(p.name for p in (data_dir / "versions").iterdir()) == [f"v00000{i}" for i in range(1, 5)]
+    assert sorted(p.name for p in (data_dir / "versions").iterdir() if p.is_dir()) == [f"v00000{i}" for i in range(1, 5)]
     return data_dir
 
 
@@ -296,6 +302,17 @@ def test_the_generated_snapshot_reaches_the_hard_cases(generated: Path, version:
         """
     ).fetchall()
     assert twins and all(ordered for (ordered,) in twins)
+    # fair_v1: works tied on the raw score (calibration's mid-ranks), paratext not scored, linked
+    # datasets, and a validation with all three cohorts.
+    fair = connection.execute(
+        """
+        select count(*) - count(distinct fair_raw), count(*) - count(fair_raw), count(*) filter (where linked_datasets)
+        from scores
+        """
+    ).fetchall()[0]
+    assert all(count > 0 for count in fair), fair
+    cohorts = duckdb.sql(f"select distinct cohort from '{folder / 'fair_validation.parquet'}' where spearman is not null")
+    assert {row[0] for row in cohorts.fetchall()} == {"all", "open access", "closed"}
     # Researchers with more than ten works, of whom only ten count (authors tied on their score
     # are the sample's, compared in test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does).
     researchers = pl.read_parquet(folder / "researchers.parquet")

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 from published import Published
-from snapshot_factory import random_snapshot, work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.randoms import random_snapshot
+from tests.factory.records import work
 
 SPLIT = ("works_kept", "duplicates_superseded", "merged_or_deleted_dropped", "quarantined")
 JAN = "data/works/updated_date=2024-01-01/part_000.gz"

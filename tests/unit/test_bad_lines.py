@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_factory import OPENALEX, work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 FIRST = "data/works/updated_date=2024-01-01/part_000.gz"
 SECOND = "data/works/updated_date=2024-02-01/part_000.gz"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Written out by hand (docs/reliability.md lists the same six): each is a state a test kills a run in.
 KNOWN = [
     "ingest.part_written", "ingest.core_staged", "score.step_written",
-    "publish.manifest_written", "publish.renamed", "publish.switched",
+    "publish.manifest_written", "publish.renamed", "publish.switched", "export.written",
 ]
 VARIABLES = ("DATARANK_KILL_AT", "DATARANK_FAIL_AT", "DATARANK_PAUSE_AT")
 

@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_factory import OPENALEX, work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 CAP = 3
 D = 0.85

@@ -11,13 +11,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from snapshot_factory import work
 
 from datarank import DataRankError
-from datarank.ingest import plan, pool
-from datarank.ingest import ingest
+from datarank.ingest import ingest, plan, pool
 from datarank.lake import Lake
 from datarank.settings import Settings
+from tests.factory.records import work
 
 
 def _line(n: int, **fields: Any) -> bytes:
@@ -73,10 +72,10 @@ def batch_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = pool.read_batch
 
-    def spy(cursor: Any, snapshot: Any, task: Any, strict: bool) -> Any:
+    def spy(cursor: Any, snapshot: Any, task: Any, strict: bool, abstracts: bool = False) -> Any:
         how = "strict" if strict else "lenient"
         try:
-            result = original(cursor, snapshot, task, strict)
+            result = original(cursor, snapshot, task, strict, abstracts)
         except Exception:
             calls.append(f"{how} failed")
             raise

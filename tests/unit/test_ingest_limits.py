@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from datarank.db import connect, duckdb_memory_limit
 from datarank.ingest import FILE_MEMORY, ingest_workers
-from datarank.db import connect
-from datarank.db import duckdb_memory_limit
 from datarank.settings import Settings, parse_memory
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from published import Published, read_published
-from snapshot_factory import Merge, work, write_legacy_snapshot
 
 from datarank.pipeline import run
 from datarank.settings import Settings
-from tests.layouts_factory import Release, record, write_release
+from tests.factory.layouts import Merge, Release, write_legacy_snapshot, write_release
+from tests.factory.records import work
 
 D = 0.85
 EARLY, LATE = "2024-01-10", "2024-03-10"
@@ -100,12 +100,12 @@ def test_a_later_merge_arriving_on_a_night_moves_the_citations_and_an_older_one_
 # merged into W4, so W3's reference to W5 leads nowhere. Left: W1, W2, W3.
 DELETION_FILES = {
     "updated_date=2025-01-01/part_000": [
-        record(1, cited_by_count=10, authors=[1]),
-        record(2, cited_by_count=3, references=[1, 4], authors=[2]),
-        record(3, cited_by_count=8, references=[5], authors=[3]),
-        record(4, cited_by_count=6, references=[1], authors=[4]),
-        record(5, cited_by_count=2, references=[1], authors=[5]),
-        record(6, cited_by_count=50, references=[1, 3], authors=[6]),
+        work(1, cited_by_count=10, authors=[1], heavy=True),
+        work(2, cited_by_count=3, refs=[1, 4], authors=[2], heavy=True),
+        work(3, cited_by_count=8, refs=[5], authors=[3], heavy=True),
+        work(4, cited_by_count=6, refs=[1], authors=[4], heavy=True),
+        work(5, cited_by_count=2, refs=[1], authors=[5], heavy=True),
+        work(6, cited_by_count=50, refs=[1, 3], authors=[6], heavy=True),
     ]
 }
 DELETIONS = [(4, "2025-03-01"), (6, "2025-03-01"), (9, "2025-03-01"), (6, "2025-03-05")]

@@ -7,11 +7,21 @@ from __future__ import annotations
 import pytest
 
 from datarank.db import sql_dir, sql_text
-from datarank.models import (
-    CHECK_PREPARE_MODELS, CHECK_SOURCES, CHECKS, CORE_MODELS, CORE_REPORTS, CORE_SOURCES, MODES, SCORE_MODELS, SCORE_OUTPUTS,
-    SCORE_SOURCES, for_mode, tables_read,
-)
 from datarank.lake import CORE_TABLES
+from datarank.models import (
+    CHECK_PREPARE_MODELS,
+    CHECK_SOURCES,
+    CHECKS,
+    CORE_MODELS,
+    CORE_REPORTS,
+    CORE_SOURCES,
+    MODES,
+    SCORE_MODELS,
+    SCORE_OUTPUTS,
+    SCORE_SOURCES,
+    for_mode,
+    tables_read,
+)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -26,7 +36,9 @@ def test_score_models_read_only_what_is_made_before_them(mode: str) -> None:
         made.append(model.name)
     assert set(SCORE_OUTPUTS.values()) <= set(made)
     files = [model.file for model in for_mode(SCORE_MODELS, mode) if model.file]
-    assert sorted(files) == sorted(set(files)) == ["citers.parquet", "network.parquet", "researchers.parquet", "scores.parquet"]
+    assert sorted(files) == sorted(set(files)) == [
+        "citers.parquet", "fair_validation.parquet", "network.parquet", "researchers.parquet", "scores.parquet",
+    ]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -53,7 +65,8 @@ def test_every_core_file_is_a_model_or_a_report() -> None:
 def test_every_scoring_file_is_a_model() -> None:
     declared = {model.sql(mode) for mode in MODES for model in for_mode(SCORE_MODELS, mode)}
     on_disk = {
-        f"{folder}/{path.name.removesuffix('.sql')}" for folder in ("int", "out") for path in (sql_dir() / folder).glob("*.sql")
+        f"{folder}/{path.name.removesuffix('.sql')}" for folder in ("int", "out", "fair")
+        for path in (sql_dir() / folder).glob("*.sql")
     }
     assert declared == on_disk
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from published import write_fair_signals
 
 from datarank.render import render_researcher
 from datarank.researchers import explain_researchers
@@ -19,6 +20,7 @@ from datarank.settings import Settings
 WORKS_SCHEMA = {
     "work_id": pl.Int64, "doi": pl.String, "title": pl.String, "publication_year": pl.Int32, "type": pl.String,
     "cited_by_count": pl.Int64, "referenced_works_count": pl.Int64, "n_referenced_ids": pl.Int64, "is_oa": pl.Boolean,
+    "is_retracted": pl.Boolean, "updated_date": pl.Datetime,
 }
 
 #: Work → C. Nobody cites works 1–17; work 19 (C = 9, one reference) cites work 18.
@@ -59,6 +61,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
         core / "citations.parquet")
     pl.DataFrame([(w, a) for a, ws in AUTHORS.items() for w in ws], schema={"work_id": pl.Int64, "author_id": pl.Int64},
                  orient="row").write_parquet(core / "authorships.parquet")
+    write_fair_signals(core, [{"work_id": w} for w in CITED_BY])
     score(Settings(data_dir=tmp / "lake"), core, staged)
     # What explain reads from a published version: its manifest and the core's authorships too.
     shutil.copy(core / "authorships.parquet", staged / "authorships.parquet")

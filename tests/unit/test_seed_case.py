@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from snapshot_factory import work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import work
 
 
 def test_paper_cited_2999_times_without_citers_scores_its_base_only(

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from published import write_fair_signals
 
 from datarank import DataRankError
 from datarank.outputs import Citer, Explanation
@@ -21,6 +24,7 @@ from datarank.settings import Settings, parse_tiers
 WORKS_SCHEMA = {
     "work_id": pl.Int64, "doi": pl.String, "title": pl.String, "publication_year": pl.Int32, "type": pl.String,
     "cited_by_count": pl.Int64, "referenced_works_count": pl.Int64, "n_referenced_ids": pl.Int64, "is_oa": pl.Boolean,
+    "is_retracted": pl.Boolean, "updated_date": pl.Datetime,
 }
 
 
@@ -32,12 +36,14 @@ def scores_of(
     core, staged = tmp / "core", tmp / "staged"
     core.mkdir()
     staged.mkdir()
-    rows = [{"doi": None, "title": None, "is_oa": None, "referenced_works_count": 1, "n_referenced_ids": 1, **w}
+    rows = [{"doi": None, "title": None, "is_oa": None, "is_retracted": None, "updated_date": None,
+             "referenced_works_count": 1, "n_referenced_ids": 1, **w}
             for w in works]
     pl.DataFrame(rows, schema=WORKS_SCHEMA).write_parquet(core / "works.parquet")
     pl.DataFrame(list(citations), schema={"citing_id": pl.Int64, "cited_id": pl.Int64}, orient="row").write_parquet(
         core / "citations.parquet")
     pl.DataFrame(schema={"work_id": pl.Int64, "author_id": pl.Int64}).write_parquet(core / "authorships.parquet")
+    write_fair_signals(core, [{"work_id": row["work_id"]} for row in rows])
     overrides = {"tiers": tiers} if tiers else {}
     score(Settings(data_dir=tmp / "lake", **overrides), core, staged)
     return pl.read_parquet(staged / "scores.parquet").sort("work_number")
@@ -189,19 +195,23 @@ def test_the_standing_check_catches_contradictions() -> None:
 
     check = sql_text("checks/scores_standing_inconsistent")
     connection = duckdb.connect()
-    # work, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier
-    good = [("W1", 2.0, 1, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S4"), ("W3", 0.0, 3, 1, 100.0, 1, "unranked")]
+    # work, datarank, rank, percentile (share of the others strictly lower, by hand), year_type_rank,
+    # year_type_percentile, year_type_works, tier
+    good = [("W1", 2.0, 1, 100.0, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 50.0, 2, 0.0, 2, "S4"),
+            ("W3", 0.0, 3, 0.0, 1, 100.0, 1, "unranked")]
+    # Equal floating-point DataRanks one unit apart in fixed point: two percentiles, two tiers.
+    good_float_tie = [("W1", 1.0, 1, 100.0, 1, 100.0, 2, "S1"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S4")]
     broken = {
-        "a better work in a worse tier": [("W1", 2.0, 1, 1, 100.0, 2, "S4"), ("W2", 1.0, 2, 2, 0.0, 2, "S1")],
-        "tied works in two tiers": [("W1", 1.0, 1, 1, 0.0, 2, "S1"), ("W2", 1.0, 2, 2, 0.0, 2, "S2")],
-        "unranked with a DataRank": [("W1", 1.0, 1, 1, 100.0, 1, "unranked")],
-        "a ranked tier at DataRank 0": [("W1", 0.0, 1, 1, 100.0, 1, "S5")],
-        "a group rank beyond the group": [("W1", 1.0, 1, 3, 100.0, 2, "S1")],
-        "an unknown tier": [("W1", 1.0, 1, 1, 100.0, 1, "S9")],
+        "a better work in a worse tier": [("W1", 2.0, 1, 100.0, 1, 100.0, 2, "S4"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S1")],
+        "tied works in two tiers": [("W1", 1.0, 1, 0.0, 1, 0.0, 2, "S1"), ("W2", 1.0, 2, 0.0, 2, 0.0, 2, "S2")],
+        "unranked with a DataRank": [("W1", 1.0, 1, 100.0, 1, 100.0, 1, "unranked")],
+        "a ranked tier at DataRank 0": [("W1", 0.0, 1, 100.0, 1, 100.0, 1, "S5")],
+        "a group rank beyond the group": [("W1", 1.0, 1, 100.0, 3, 100.0, 2, "S1")],
+        "an unknown tier": [("W1", 1.0, 1, 100.0, 1, 100.0, 1, "S9")],
     }
-    columns = "work_id, datarank, rank, year_type_rank, year_type_percentile, year_type_works, tier"
-    for name, rows in {"good": good, **broken}.items():
+    columns = "work_id, datarank, rank, percentile, year_type_rank, year_type_percentile, year_type_works, tier"
+    for name, rows in {"good": good, "good float tie": good_float_tie, **broken}.items():
         values = ", ".join(str(row) for row in rows)
         connection.execute(f"create or replace view out_datarank__scores as select * from (values {values}) as t({columns})")
         failing = connection.execute(check).fetchall()
-        assert bool(failing) == (name != "good"), name
+        assert bool(failing) == (not name.startswith("good")), name

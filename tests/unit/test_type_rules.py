@@ -12,7 +12,9 @@ from typing import Any
 import polars as pl
 import pytest
 from published import Published, run_pipeline
-from snapshot_factory import OPENALEX, work, write_legacy_snapshot
+
+from tests.factory.layouts import write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 LN4 = math.log(4)
 #: (what the case shows, its lines, [(work, published column, value)])
@@ -71,27 +73,28 @@ CASES: list[Case] = [
             (45, None, None), (46, 3_000_000_000, None), (47, [2020], None),
         ]
     ],
-    # is_retracted (BOOLEAN)
+    # is_retracted: a JSON true or false only (FAIR context: a value of another type does not count)
     *[
         (f"is_retracted {value!r}", [work(n, is_retracted=value)], [(f"W{n}", "is_retracted", flag)])
         for n, value, flag in [
-            (50, True, True), (51, "true", True), (52, "TRUE", True), (53, "yes", True), (54, "t", True),
-            (55, 1, True), (56, 2.5, True), (57, 0, False), (58, "no", False), (59, "0", False),
-            (60, "abc", None), (61, "2", None), (62, " true", None), (63, None, None), (64, ["true"], None),
-            (65, {"a": True}, None),
+            (50, True, True), (57, False, False), (51, "true", None), (52, "TRUE", None), (53, "yes", None),
+            (55, 1, None), (56, 2.5, None), (58, "no", None), (60, "abc", None), (63, None, None),
+            (64, ["true"], None), (65, {"a": True}, None),
         ]
     ],
-    # open_access.is_oa (BOOLEAN) and oa_status (VARCHAR); open_access that is no object: both null
+    # open_access.is_oa: only a JSON true counts (scores.is_oa, a checklist flag: false otherwise);
+    # oa_status (VARCHAR); open_access that is no object: no status
     *[
         (f"open_access {value!r}", [work(n, open_access=value)],
          [(f"W{n}", "is_oa", is_oa), (f"W{n}", "oa_status", status)])
         for n, value, is_oa, status in [
+            (69, {"is_oa": True, "oa_status": "gold"}, True, "gold"),
             (70, {"is_oa": "false", "oa_status": "closed"}, False, "closed"),
-            (71, {"is_oa": 1, "oa_status": 5}, True, "5"),
-            (72, {"is_oa": "abc"}, None, None),
-            (73, "gold", None, None),
-            (74, [True], None, None),
-            (75, None, None, None),
+            (71, {"is_oa": 1, "oa_status": 5}, False, "5"),
+            (72, {"is_oa": "abc"}, False, None),
+            (73, "gold", False, None),
+            (74, [True], False, None),
+            (75, None, False, None),
         ]
     ],
     # strings: type, title/display_name, doi; a value of another type reads as its JSON text
@@ -107,7 +110,7 @@ CASES: list[Case] = [
     ("display_name before title", [work(92, title="Other", display_name="Shown")], [("W92", "title", "Shown")]),
     ("display_name null", [work(93, title="The title", display_name=None)], [("W93", "title", "The title")]),
     ("title null", [work(94, title=None)], [("W94", "title", None)]),
-    ("doi a number", [work(95, doi=123)], [("W95", "doi", "123"), ("W95", "has_doi", True)]),
+    ("doi a number", [work(95, doi=123)], [("W95", "doi", None), ("W95", "has_doi", False)]),  # no string: no DOI
     ("doi null", [work(96, doi=None)], [("W96", "doi", None), ("W96", "has_doi", False)]),
     # work ids: the three spellings SPEC §3 allows, any case, surrounding spaces
     ("id bare", [work(100) | {"id": "W100"}], [("W100", "cited_by_count", 0)]),

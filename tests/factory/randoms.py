@@ -1,25 +1,19 @@
-"""Write small OpenAlex snapshots (legacy layout) for tests, by hand or at random.
+"""Random snapshots and releases: small, messy, and shaped to reach every rule of SPEC §2–§3.
 
-`write_legacy_snapshot` lays out exactly what SPEC §3 describes for the 2022 – early 2026 bucket:
-``data/works/manifest`` (written last, with each file's size and line count), gzip JSON Lines part
-files under ``data/works/updated_date=YYYY-MM-DD/`` and the merged-id lists under
-``data/merged_ids/works/`` (one file or several, rows dated as `Merge` says). A `str`/`bytes` item
-is written verbatim as one line, so a test can inject lines that are not JSON, not objects, or
-carry U+2028 inside a string.
-
-`random_snapshot(rng)` makes a small messy graph (5–40 works) that hits every rule of SPEC
-§2–§3 at least once; `random_snapshots()` is the same thing as a hypothesis strategy. The cases it
+`random_snapshot(rng)` makes a small messy graph (5–40 works) in the legacy layout that hits every
+rule at least once; `random_snapshots()` is the same thing as a hypothesis strategy. The cases it
 always prepares are listed in `RandomSnapshot.cases`; `check_prepared_cases` confirms, on what a run
 published, that each one was reached (and reports them as hypothesis events).
+
+`random_release(seed)` is a `Release` of a few hundred works with the heavy fields, duplicates
+across partitions, merges, deletions and bad lines, to write in any layout (`layouts.write_release`).
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,156 +23,8 @@ from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-OPENALEX = "https://openalex.org/"
-
-Line = dict[str, Any] | str | bytes
-
-
-def work(
-    number: int,
-    *,
-    cited_by_count: Any = 0,
-    refs: Sequence[int | str | None] = (),
-    authors: Sequence[int | str | None] = (),
-    updated_date: str = "2024-01-01T00:00:00",
-    referenced_works_count: Any = "auto",
-    **extra: Any,
-) -> dict[str, Any]:
-    """A work record as OpenAlex writes it.
-
-    Ints in `refs`/`authors` become full `https://openalex.org/W…`/`A…` urls; strings and None are
-    kept verbatim (malformed ids, null author ids). `referenced_works_count="auto"` writes the
-    length of `refs`; pass `None` to write an explicit null, or `...` (Ellipsis) to leave it out.
-    """
-    referenced = [f"{OPENALEX}W{r}" if isinstance(r, int) else r for r in refs]
-    record: dict[str, Any] = {
-        "id": f"{OPENALEX}W{number}",
-        "cited_by_count": cited_by_count,
-        "referenced_works": referenced,
-        "authorships": [
-            {"author": {"id": f"{OPENALEX}A{a}" if isinstance(a, int) else a}} for a in authors
-        ],
-        "updated_date": updated_date,
-        "title": f"Work {number}",
-        "publication_year": 2000 + number % 25,
-        "type": "article",
-        "doi": f"https://doi.org/10.1234/w{number}",
-        "open_access": {"is_oa": number % 2 == 0, "oa_status": "gold" if number % 2 == 0 else "closed"},
-    }
-    if referenced_works_count == "auto":
-        record["referenced_works_count"] = len(referenced)
-    elif referenced_works_count is not ...:
-        record["referenced_works_count"] = referenced_works_count
-    if cited_by_count is ...:
-        del record["cited_by_count"]
-    record.update(extra)
-    return record
-
-
-def _line_bytes(item: Line) -> bytes:
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode("utf-8")
-    # ensure_ascii=False: real OpenAlex lines carry raw UTF-8 (including U+2028).
-    return json.dumps(item, ensure_ascii=False).encode("utf-8")
-
-
-def _chunks(items: Sequence[Line], parts: int) -> list[Sequence[Line]]:
-    """Split contiguously: the first items go to part_000, the last to the last part."""
-    size, rest = divmod(len(items), parts)
-    out, start = [], 0
-    for i in range(parts):
-        end = start + size + (1 if i < rest else 0)
-        out.append(items[start:end])
-        start = end
-    return out
-
-
-@dataclass(frozen=True)
-class Merge:
-    """One row of OpenAlex's merged-work lists: `id` merged into `into` on `date` (short ids, ``"W12"``).
-
-    Rows are written in the order given into ``data/merged_ids/works/<file>.csv.gz``. OpenAlex names
-    each list after a date; a work merged twice may sit twice in one list or once in each of two,
-    and only `date` says which merge is the latest (docs/metric.md).
-    """
-
-    id: str
-    into: str
-    date: str = "2024-01-01"
-    file: str = "2024-01-01"
-
-
-def write_legacy_snapshot(
-    root: Path,
-    partitions: Mapping[str, Sequence[Line]],
-    merged: Iterable[tuple[str, str] | Merge] = (),
-    parts_per_partition: int = 1,
-    *,
-    keep_unchanged: bool = False,
-) -> Path:
-    """Write a legacy-layout works snapshot under `root` and return `root`.
-
-    Args:
-        root: The bucket root (what `--snapshot` points at).
-        partitions: ``{"2024-01-01": [record_or_line, ...]}``; each item is one line.
-        merged: ``(id, merge_into_id)`` pairs, short ids (``"W12"``), dated 2024-01-01 and written to
-            ``data/merged_ids/works/2024-01-01.csv.gz``, or `Merge` rows (their own date and list);
-            none → no merged-id file.
-        parts_per_partition: Split each partition's lines contiguously over this many part files.
-        keep_unchanged: Write the snapshot as a later release over an earlier one: a file whose
-            bytes do not change is left alone (so its modification time says it did not change),
-            and merged-id lists that `merged` no longer has are removed.
-    """
-    root = Path(root)
-    works = root / "data" / "works"
-    works.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for date in sorted(partitions):
-        folder = works / f"updated_date={date}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for part, items in enumerate(_chunks(list(partitions[date]), parts_per_partition)):
-            body = b"".join(_line_bytes(item) + b"\n" for item in items)
-            path = folder / f"part_{part:03d}.gz"
-            _write(path, gzip.compress(body, mtime=0), keep_unchanged)
-            entries.append(
-                {
-                    "url": f"s3://openalex/data/works/updated_date={date}/part_{part:03d}.gz",
-                    "meta": {"content_length": path.stat().st_size, "record_count": len(items)},
-                }
-            )
-    lists: dict[str, list[Merge]] = {}
-    for row in merged:
-        row = row if isinstance(row, Merge) else Merge(*row)
-        lists.setdefault(row.file, []).append(row)
-    folder = root / "data" / "merged_ids" / "works"
-    if keep_unchanged and folder.is_dir():
-        for path in folder.glob("*.csv.gz"):
-            if path.name.removesuffix(".csv.gz") not in lists:
-                path.unlink()
-    for name, rows in lists.items():
-        folder.mkdir(parents=True, exist_ok=True)
-        text = "merge_date,id,merge_into_id\n" + "".join(f"{m.date},{m.id},{m.into}\n" for m in rows)
-        _write(folder / f"{name}.csv.gz", gzip.compress(text.encode(), mtime=0), keep_unchanged)
-    manifest = {
-        "entries": entries,
-        "meta": {
-            "content_length": sum(e["meta"]["content_length"] for e in entries),
-            "record_count": sum(e["meta"]["record_count"] for e in entries),
-        },
-    }
-    _write(works / "manifest", json.dumps(manifest).encode(), keep_unchanged)  # last: the completion marker
-    return root
-
-
-def _write(path: Path, body: bytes, keep_unchanged: bool) -> None:
-    if keep_unchanged and path.exists() and path.read_bytes() == body:
-        return
-    path.write_bytes(body)
-
-
-# --------------------------------------------------------------------------- random snapshots
+from tests.factory.layouts import DELETED_SENTINEL, Line, Merge, Release, write_legacy_snapshot
+from tests.factory.records import OPENALEX, work
 
 #: C of the citers of `PreparedCases.popular` that tie at the cap. No other citer of it has a C this
 #: high except those in `PreparedCases.above`, so the cap's cut falls inside the tie.
@@ -328,7 +174,7 @@ def random_snapshot(rng: random.Random, min_works: int = 5, max_works: int = 40)
         rng.shuffle(refs)
         return refs
 
-    def record(me: int, stamp: str | None = None) -> dict[str, Any]:
+    def draw_work(me: int, stamp: str | None = None) -> dict[str, Any]:
         refs = refs_for(me)
         rwc_choice = rng.random()
         if rwc_choice < 0.6:
@@ -451,7 +297,7 @@ def random_snapshot(rng: random.Random, min_works: int = 5, max_works: int = 40)
 
     placed: list[tuple[str, dict[str, Any] | str]] = []  # (partition, line)
     for me in ids:
-        rec = record(me)
+        rec = draw_work(me)
         for change in pins.get(me, []):
             change(rec)
         placed.append((rng.choice(_DATES), rec))
@@ -462,7 +308,7 @@ def random_snapshot(rng: random.Random, min_works: int = 5, max_works: int = 40)
         kind = rng.choice(["newer", "older", "tie"])
         date = rng.choice(_DATES)
         stamp = _stamp(rng) if kind != "tie" else "2024-02-15T00:00:00"
-        copy = record(me, stamp)
+        copy = draw_work(me, stamp)
         for change in pins.get(me, []):
             change(copy)
         placed.append((date, copy))
@@ -544,3 +390,45 @@ def check_prepared_cases(
         for name in reached:
             event(name)
     return reached
+
+
+# ---------------------------------------------------------------- a random release
+#: Publication years and types of `random_release`'s works: most within the last five years of its
+#: 2025 partitions (fair_v1's check), datasets (its linked datasets), paratext (its gate).
+YEARS = [2018, 2021, 2022, 2023, 2024, 2025, 2025, None]
+TYPES = ["article", "article", "article", "review", "dataset", "book-chapter", "paratext", " Article "]
+
+
+def random_release(seed: int, works: int = 300, partitions: int = 6, parts_per_partition: int = 2) -> Release:
+    """A release of `works` works with duplicates across partitions, merges, deletions and a few
+    bad lines: enough for every rule of the core tables to act. A third of the works have no DOI."""
+    rng = random.Random(seed)
+    numbers = rng.sample(range(1000, 1000 + works * 20), works)
+    authors = list(range(1, works // 3 + 2))
+    dates = sorted({f"2025-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}" for _ in range(partitions * 3)})[:partitions]
+    release = Release()
+    for number in numbers:
+        copies = 1 if rng.random() < 0.8 else 2
+        for date in sorted(rng.sample(dates, copies)):
+            references = rng.sample(numbers, rng.randrange(0, 8)) + [rng.randrange(10**8, 10**9)] * rng.randrange(0, 2)
+            line = work(
+                number,
+                cited_by_count=rng.choice([0, 0, 1, 2, 5, 10, 40, 300]),
+                refs=references,
+                authors=rng.sample(authors, rng.randrange(0, 4)),
+                updated_date=f"{date}T0{rng.randrange(10)}:00:00.{rng.randrange(10**6):06d}",
+                publication_year=rng.choice(YEARS),
+                type=rng.choice(TYPES),
+                heavy=True,
+                rng=rng,
+                **({"doi": None} if number % 3 == 0 else {}),
+            )
+            name = f"updated_date={date}/part_{rng.randrange(parts_per_partition):03d}"
+            release.files.setdefault(name, []).append(line)
+    first = sorted(release.files)[0]
+    release.files[first].append(work(0, cited_by_count=3, heavy=True) | {"id": f"{OPENALEX}A123"})  # not a work id
+    release.files[first].append(work(0, cited_by_count=3, heavy=True) | {"id": None})  # no id
+    merged = rng.sample(numbers, 6)
+    release.merges = [("2025-06-01", merged[i], merged[i + 1]) for i in (0, 2)] + [("2025-06-02", merged[4], DELETED_SENTINEL)]
+    release.deletions = [(number, "2025-06-03") for number in rng.sample(numbers, 4)]
+    return release
