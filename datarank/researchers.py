@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from datarank import DataRankError
+from datarank import DataRankError, UsageError
 from datarank.db import literal
 from datarank.lake import Lake
 
@@ -58,7 +58,7 @@ def parse_author_id(text: str) -> int:
     """`A5023888391`, `a5023888391` or `https://openalex.org/A5023888391` → 5023888391."""
     match = re.match(_AUTHOR_PATTERN, text.strip())
     if not match:
-        raise DataRankError(f"not an OpenAlex author id: {text!r} (expected e.g. A5023888391)")
+        raise UsageError(f"not an OpenAlex author id: {text!r} (expected e.g. A5023888391)")
     return int(match.group(1))
 
 

@@ -21,7 +21,7 @@ from published import run_pipeline
 from researcher_oracle import ResearcherRow, researchers, work_tiers
 
 import datarank
-from datarank import DataRankError
+from datarank import DataRankError, UsageError
 from datarank.cli import main
 from tests.factory.growth import SAMPLE
 from tests.factory.layouts import Merge
@@ -177,11 +177,13 @@ def test_explain_a_researcher_lists_the_works_that_make_the_score(
         assert results.researchers.count("*").fetchall() == [(n,)]
         with pytest.raises(DataRankError, match="A1 is the author of no work in version v000001"):
             results.explain("A1")
+        with pytest.raises(UsageError, match="not an OpenAlex author id: 'A12x'"):
+            results.explain_researcher("A12x")
 
     code, output = invoke("explain", "A1", "--data-dir", str(published_sample))
     assert (code, output) == (1, "datarank: error: explain: A1 is the author of no work in version v000001\n")
     code, output = invoke("explain", "X5007426895", "--data-dir", str(published_sample))
-    assert code == 1 and output.startswith("datarank: error: not an OpenAlex work id: 'X5007426895'")
+    assert code == 2 and output.startswith("datarank: error: not an OpenAlex work id: 'X5007426895'")  # usage
 
 
 def test_export_the_researchers_table(published_sample: Path, sample_oracle: OracleResult, tmp_path: Path) -> None:
@@ -218,7 +220,7 @@ def test_export_the_researchers_table(published_sample: Path, sample_oracle: Ora
     assert len(lines) == len(researchers(sample_oracle)) and json.loads(lines[0])["rank"] == 1
     code, output = invoke("export", "--table", "researchers", "--year", "2018", "-o", str(tmp_path / "x.csv"),
                           "--data-dir", str(published_sample))
-    assert (code, output) == (1, "datarank: error: export: --year and --type filter works; the researchers table "
+    assert (code, output) == (2, "datarank: error: export: --year and --type filter works; the researchers table "
                                  "has no year or type\n")
     assert not (tmp_path / "x.csv").exists()
     # Without --table, the works, as before.
