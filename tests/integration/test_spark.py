@@ -128,7 +128,7 @@ def test_spark_master_is_validated() -> None:
     for good in ("local", "local[2]", "local[*]", "local[4,2]", "spark://host:7077", "sc://host:15002", "yarn"):
         assert Settings(spark_master=good).spark_master == good
     code, output = invoke("compute", "--engine", "spark", "--spark-master", "lokal[2]")
-    assert code == 1
+    assert code == 2  # a usage error
     assert output.startswith("datarank: error: --spark-master must be local[N], spark://host:port or sc://")
 
 
