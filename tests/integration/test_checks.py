@@ -92,7 +92,7 @@ def test_a_release_that_lost_a_partition_is_refused_until_overridden(tmp_path: P
     assert datarank("run", "--snapshot", str(snapshot)).returncode == 0
     lost = drop_partition(snapshot, "2025-11-06")  # 146 of the sample's 339 works
     refused = datarank("run", "--snapshot", str(snapshot))
-    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.returncode == 3 and refused.stdout == ""  # 3: a check refused to publish
     # One error line, after one warning line per part file that left the manifest.
     lines = refused.stderr.splitlines()
     assert [line for line in lines if not line.startswith("datarank: warning: ")] == lines[-1:]
