@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 
 from datarank import DataRankError
+from datarank.catalog import catalog_views
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake, ReadLock
 from datarank.outputs import Explanation, explain_many, parse_work_id
-from datarank.catalog import catalog_views
 from datarank.settings import Settings
 
 #: The views a `Results` offers, as attributes and by name.
