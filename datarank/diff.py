@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from datarank import DataRankError
+from datarank import DataRankError, UsageError
 from datarank.db import connect, create_table, parquet_view, sql_text
 from datarank.lake import Lake
 from datarank.settings import Settings
@@ -78,7 +78,7 @@ def compare(
         names: How to call the two versions (default: the folder names).
     """
     if top < 1 or rows < 0:
-        raise DataRankError("diff: --top must be at least 1 and --rows at least 0")
+        raise UsageError("diff: --top must be at least 1 and --rows at least 0")
     connection = connect(settings)
     try:
         for view, folder in (("diff_from__scores", from_dir), ("diff_to__scores", to_dir)):

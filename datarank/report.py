@@ -34,7 +34,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from datarank import DataRankError, __version__
+from datarank import DataRankError, UsageError, __version__
 from datarank.db import sql_text
 from datarank.lake import Lake
 from datarank.outputs import Explanation, explain_many, read_only_connection
@@ -84,11 +84,11 @@ def write_report(
         DataRankError: bad `top`/`citers`, nothing published, or `output` is not ours to replace.
     """
     if top < 1:
-        raise DataRankError("report: --top must be at least 1")
+        raise UsageError("report: --top must be at least 1")
     if citers < 0:
-        raise DataRankError("report: --citers must not be negative")
+        raise UsageError("report: --citers must not be negative")
     if researchers < 0:
-        raise DataRankError("report: --researchers must not be negative")
+        raise UsageError("report: --researchers must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
     with Lake(data_dir).reading(version) as folder:

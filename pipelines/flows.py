@@ -9,7 +9,9 @@ export → prune), `export_flow`. `prefect.yaml` deploys them.
 
 What an operator can rely on:
 - Every flow and task has a timeout (`FLOW_TIMEOUT`, `STAGE_TIMEOUTS`), so a hung read fails the
-  run instead of holding the data dir for ever.
+  run instead of holding the data dir for ever. The flow's is an alarm signal and interrupts
+  anything; a task's is then raised into the stage by a watcher thread, so it lands when the SQL
+  statement or read in progress returns to Python.
 - Runs on one data dir queue: each holds the slot of a Prefect global concurrency limit named after
   the data dir (`lake_limit`, limit 1, made on first use) for as long as it runs, so a second
   deployment (or a `datarank run` through Prefect) waits for it instead of failing on the lake's lock.

@@ -168,13 +168,13 @@ def test_runs_view_and_run_summary_record_the_movers(lake: Path) -> None:
 
 
 def test_diff_errors_are_one_line(lake: Path, tmp_path: Path) -> None:
-    for args, message in (
-        (["--to", "1"], "diff: v000001 is the first published version"),
-        (["--from", "9"], "no published version '9'"),
-        (["--top", "0"], "diff: --top must be at least 1"),
+    for args, message, code in (
+        (["--to", "1"], "diff: v000001 is the first published version", 1),
+        (["--from", "9"], "no published version '9'", 1),
+        (["--top", "0"], "diff: --top must be at least 1", 2),  # usage
     ):
         result = CliRunner().invoke(main, ["diff", "--data-dir", str(lake), *args])
-        assert result.exit_code == 1
+        assert result.exit_code == code
         assert result.output.count("\n") == 1 and message in result.output, result.output
     result = CliRunner().invoke(main, ["diff", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1 and "run `datarank run` first" in result.output

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from test_s3 import _admin, _forget_s3_clients, aws_env, s3_endpoint  # noqa: F401 - the server fixtures
+from test_s3 import _admin, _forget_s3_clients, aws_env, s3_endpoint  # noqa: F401 - fixtures
 
 from datarank.cli import main
 
@@ -24,7 +24,7 @@ BUCKET = "exports"
 
 
 @pytest.fixture(scope="module")
-def bucket(aws_env: Path, s3_endpoint: str) -> str:  # noqa: F811 - the fixture imported above
+def bucket(aws_env: Path, s3_endpoint: str) -> str:
     _admin(s3_endpoint).create_bucket(Bucket=BUCKET)
     return BUCKET
 
@@ -51,7 +51,7 @@ def _object(endpoint: str, key: str) -> bytes | None:
         return None
 
 
-def test_export_to_s3_writes_what_a_local_export_writes(published_sample: Path, s3_endpoint: str, profile: None,  # noqa: F811
+def test_export_to_s3_writes_what_a_local_export_writes(published_sample: Path, s3_endpoint: str, profile: None,
                                                         tmp_path: Path) -> None:
     local = tmp_path / "top.csv"
     assert export("--data-dir", str(published_sample), "--output", str(local), "--top", "20")[0] == 0
@@ -77,7 +77,7 @@ def test_export_to_standard_output_and_from_an_older_version(published_sample: P
     assert code == 1 and "no published version '9'" in stderr
 
 
-def test_an_upload_cut_in_the_middle_leaves_the_previous_object(published_sample: Path, s3_endpoint: str,  # noqa: F811
+def test_an_upload_cut_in_the_middle_leaves_the_previous_object(published_sample: Path, s3_endpoint: str,
                                                                 profile: None, monkeypatch: pytest.MonkeyPatch) -> None:
     admin = _admin(s3_endpoint)
     admin.put_object(Bucket=BUCKET, Key="cut/top.csv", Body=b"last night's export\n")
@@ -99,7 +99,7 @@ def test_an_upload_cut_in_the_middle_leaves_the_previous_object(published_sample
     assert _object(s3_endpoint, "cut/new.csv") is None
 
 
-def test_a_failure_before_delivery_writes_nothing(published_sample: Path, s3_endpoint: str, profile: None,  # noqa: F811
+def test_a_failure_before_delivery_writes_nothing(published_sample: Path, s3_endpoint: str, profile: None,
                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Failing once the local file is written (ENOSPC injected at `export.written`): neither the
     bucket nor the local folder gets a file, and no temporary file stays behind."""

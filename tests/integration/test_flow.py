@@ -356,3 +356,22 @@ def test_the_api_url_of_the_active_prefect_profile_is_used(prefect_api: str, tmp
     direct = compute("--no-prefect")
     assert direct.returncode == 1 and "nothing ingested yet" in direct.stderr
     assert count() == before + 1
+
+
+def test_a_stage_that_hangs_fails_the_run_at_its_timeout(prefect_api: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring paused for an hour (the fault hook): its task fails at its timeout (here 3 s), the run
+    fails, and nothing is published."""
+    from pipelines import flows
+
+    monkeypatch.setitem(flows.STAGE_TIMEOUTS, "score", 3)
+    monkeypatch.setenv("DATARANK_PAUSE_AT", "score.step_written")
+    state = flows.datarank_flow(data_dir=str(tmp_path), return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("exit 1 (error (one line on stderr says which)): TaskRunTimeoutError: "
+                                    "Scope timed out after 3"), state.message
+    with _client() as client:
+        [score] = [t for t in client.read_task_runs() if t.flow_run_id == state.state_details.flow_run_id
+                   and t.name.startswith("score")]
+    assert (score.state.name, score.state.message) == ("TimedOut", "Task run exceeded timeout of 3.0 second(s)")
+    assert not (tmp_path / "current").exists()
