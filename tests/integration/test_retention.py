@@ -27,8 +27,10 @@ from datarank.retention import prune
 from datarank.settings import Settings
 
 #: What a version holds that no other version or the lake links to; the core tables (works,
-#: citations, authorships, quarantine) are shared, run.parquet is linked into runs/.
-OWN_FILES = ("scores.parquet", "citers.parquet", "network.parquet", "manifest.json")
+#: citations, authorships, quarantine, fair_signals, abstracts) are shared, run.parquet is linked
+#: into runs/.
+OWN_FILES = ("scores.parquet", "researchers.parquet", "citers.parquet", "network.parquet", "fair_validation.parquet",
+             "manifest.json")
 VERSIONS = ["v000001", "v000002", "v000003", "v000004"]
 
 
@@ -183,7 +185,7 @@ def test_the_catalog_reads_the_version_current_pointed_at(lake: Path) -> None:
     version it started with, every table of it, and older versions are there by name."""
     with duckdb.connect(str(lake / "datarank.duckdb"), read_only=True) as session:
         view = session.sql("select sql from duckdb_views() where view_name = 'scores' and schema_name = 'main'").fetchall()
-        assert "/versions/v000004/scores.parquet" in view[0][0]
+        assert "'versions/v000004/scores.parquet'" in view[0][0]  # relative to the catalog's folder
         total = "select sum(datarank), (select sum(contribution) from citers) from scores"
         before = session.sql(total).fetchall()
         run(Settings(data_dir=lake, cap=1), stages=("score", "check", "publish"))  # other values
