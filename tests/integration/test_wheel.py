@@ -48,5 +48,5 @@ def test_the_wheel_runs_and_exports_from_an_empty_folder(tmp_path: Path) -> None
     assert exported.returncode == 0, exported.stderr
     with open(empty / "top.csv", newline="") as handle:
         assert [int(row["rank"]) for row in csv.DictReader(handle)] == list(range(1, 21))
-    assert sorted(p.name for p in empty.iterdir()) == ["top.csv"]
+    assert sorted(p.name for p in empty.iterdir()) == ["datapackage.json", "top.csv"]  # the export and its descriptor
     assert os.readlink(tmp_path / "user-data" / "datarank" / "current") == "versions/v000001"
