@@ -378,3 +378,38 @@ def report(data_dir: Path | None, output: Path, top: int, citers: int, researche
               if summary.researcher_pages else "")
     click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works{people} "
                f"(version {summary.version}) to {summary.output / 'index.html'}")
+
+
+@main.command(epilog=EXIT_HELP)
+@data_dir_option
+@click.option("--cap", "caps", default="50,100,200,400", show_default=True,
+              help="Caps to score, comma-separated (whole numbers of at least 1).")
+@click.option("--damping", "dampings", default="0.80,0.85,0.90", show_default=True,
+              help="Dampings to score, comma-separated (between 0 and 1).")
+@click.option("--grid", is_flag=True,
+              help="Score every cap × damping pair (default: each cap at the published damping and each damping "
+                   "at the published cap).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write the table to this file (default: standard output).")
+@limit_options
+@handle_errors
+def sensitivity(data_dir: Path | None, caps: str, dampings: str, grid: bool, fmt: str, output: Path | None,
+                verbose: bool, memory_limit: str | None, threads: int | None) -> None:
+    """How much the ranking depends on cap and damping: each setting scored from the current version's
+    core tables (nothing published) against that version: Spearman and Kendall correlations, top 100
+    and top 1,000 overlap, works changing tier."""
+    from datarank.lake import write_text_atomic
+    from datarank.sensitivity import parse_caps, parse_dampings
+    from datarank.sensitivity import sensitivity as compare_settings
+    from datarank.sensitivity_table import SENSITIVITY_FILE, render
+
+    _setup_logging(verbose)
+    cap_list, damping_list = parse_caps(caps), parse_dampings(dampings)
+    settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    text = render(compare_settings(settings, cap_list, damping_list, grid=grid), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output.expanduser().absolute(), text)
+        click.echo(f"wrote the sensitivity table to {output} (and {settings.data_dir / SENSITIVITY_FILE})", err=True)

@@ -240,6 +240,20 @@ SCORE_OUTPUTS = {
 }
 
 
+# ---------------------------------------------------------------- sensitivity: other settings against the published one
+#: What `datarank sensitivity` reads: the published version's core tables (its links to the ingest it
+#: was scored from) and its scores.
+SENSITIVITY_SOURCES = (
+    *SCORE_SOURCES[:4],
+    Source("published_datarank__scores", "scores.parquet of the version compared against"),
+)
+#: After the score models that make out_datarank__scores for one setting (as tables, never files):
+#: that setting's standing beside the published one, then the figures of docs/sensitivity.md.
+SENSITIVITY_MODELS = (
+    Model("sensitivity_datarank__pairs", "sensitivity", ("published_datarank__scores", "out_datarank__scores")),
+    Model("sensitivity_datarank__summary", "sensitivity", ("sensitivity_datarank__pairs",), "view"),
+)
+
 # ---------------------------------------------------------------- checks: a staged version → pass or refuse
 #: What the checks read besides the core's tables: the staged outputs and the version published
 #: last (an empty table of the same columns before the first).
