@@ -3,8 +3,8 @@
 -- Grain: one row per work of the published version (both sides are scored from the same core tables).
 -- Ties: two works tie where their percentile is equal, i.e. where their DataRank is equal in the
 -- fixed point the score stage ranks by (units of 2^-32), not by floating-point equality.
--- x_average, y_average: average ranks (ascending DataRank; tied works share the mean of the ranks
--- they span), the ranks Spearman's rho is the Pearson correlation of.
+-- x_twice, y_twice: twice the average rank (ascending DataRank; tied works share the mean of the
+-- ranks they span), whole numbers, so Spearman's rho can be summed exactly.
 -- x_key, y_key: dense ranks of the same order (integers; equal for tied works), for Kendall's tau-b.
 -- rank_published, rank_setting: the published leaderboard order (ties by id), for the top-N overlaps.
 -- Inputs: published_datarank__scores (the version's scores.parquet), out_datarank__scores (the setting's).
@@ -41,10 +41,10 @@ final as (
         rank_setting,
         tier_published,
         tier_setting,
-        rank() over (order by percentile_published)
-        + (count(*) over (partition by percentile_published) - 1) / 2.0 as x_average,
-        rank() over (order by percentile_setting)
-        + (count(*) over (partition by percentile_setting) - 1) / 2.0 as y_average,
+        2 * rank() over (order by percentile_published)
+        + count(*) over (partition by percentile_published) - 1 as x_twice,
+        2 * rank() over (order by percentile_setting)
+        + count(*) over (partition by percentile_setting) - 1 as y_twice,
         dense_rank() over (order by percentile_published) as x_key,
         dense_rank() over (order by percentile_setting) as y_key
     from joined

@@ -1,6 +1,7 @@
 -- sensitivity_datarank__summary: how far one setting's ranking is from the published one.
 -- Grain: one row. Inputs: sensitivity_datarank__pairs. Parameters: $top_small, $top_large (100, 1000).
--- spearman: Pearson's correlation of the two average ranks (ties share the mean rank).
+-- spearman: Pearson's correlation of the two average ranks (ties share the mean rank), from exact
+-- integer sums of the doubled ranks: cov / sqrt(var_x · var_y), so equal rankings give exactly 1.
 -- kendall_tau_b: (n_c − n_d) / sqrt((n0 − n1)(n0 − n2)), n0 = n(n − 1)/2, n1 / n2 the pairs tied in
 -- the published / the setting's DataRank, n3 the pairs tied in both, n_c − n_d = n0 − n1 − n2 + n3 − 2·n_d.
 -- n_d (discordant pairs) is counted exactly without comparing every pair (Knight's method): sort the
@@ -76,7 +77,9 @@ both_ties as (
 totals as (
     select
         count(*) as works,
-        corr(x_average, y_average) as spearman,
+        count(*) * sum(cast(x_twice as hugeint) * y_twice) - sum(cast(x_twice as hugeint)) * sum(y_twice) as co_xy,
+        count(*) * sum(cast(x_twice as hugeint) * x_twice) - sum(cast(x_twice as hugeint)) * sum(x_twice) as co_xx,
+        count(*) * sum(cast(y_twice as hugeint) * y_twice) - sum(cast(y_twice as hugeint)) * sum(y_twice) as co_yy,
         count(*) filter (where rank_published <= $top_small and rank_setting <= $top_small) as top_small_both,
         count(*) filter (where rank_published <= $top_large and rank_setting <= $top_large) as top_large_both,
         count(*) filter (where tier_published is distinct from tier_setting) as tier_changes
@@ -86,7 +89,10 @@ totals as (
 final as (
     select
         totals.works,
-        totals.spearman,
+        case
+            when totals.co_xx > 0 and totals.co_yy > 0
+                then cast(totals.co_xy as double) / sqrt(cast(totals.co_xx as double) * cast(totals.co_yy as double))
+        end as spearman,
         case
             when (totals.works * (totals.works - 1) / 2 - x_ties.n1) * (totals.works * (totals.works - 1) / 2 - y_ties.n2) > 0
                 then (
