@@ -132,7 +132,7 @@ def sensitivity(settings: Settings, caps: tuple[int, ...], dampings: tuple[float
         "core": manifest.get("core"),
         "current_core": current_core,
         "published": {"cap": published[0], "damping": published[1], "tiers": list(tiers)},
-        "grid": "full" if grid else "one parameter at a time",
+        "grid": "every cap × damping pair" if grid else "one parameter moved at a time",
         "tops": list(TOPS),
         "kendall": "exact tau-b, discordant pairs counted in SQL in O(n log² n) (Knight's method)",
         "engine": "duckdb",

@@ -66,7 +66,7 @@ def headings() -> list[str]:
 def caption(result: dict[str, Any]) -> str:
     published = result["published"]
     return (f"{result['works']:,} works of {result['version']} (cap {published['cap']}, damping "
-            f"{published['damping']:.2f}, marked *) against each setting scored from the same core tables; "
+            f"{published['damping']:.2f}, marked *) against each setting scored from the same core tables, "
             f"{result['grid']}")
 
 
@@ -87,3 +87,17 @@ def render(result: dict[str, Any], fmt: str = "table") -> str:
     lines = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in table]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return caption(result) + "\n" + "\n".join(lines) + "\n"
+
+
+def report_section(data_dir: Path, version: str) -> dict[str, Any] | None:
+    """What the report's sensitivity section shows: the table of the last `datarank sensitivity`
+    run against `version`, or None when there is none for that version."""
+    result = load(data_dir, version)
+    if result is None or not result.get("settings"):
+        return None
+    return {
+        "caption": caption(result),
+        "headings": headings(),
+        "rows": [{"cells": cells(row), "published": bool(row.get("published"))} for row in result["settings"]],
+        "computed_at": result.get("computed_at"),
+    }

@@ -198,3 +198,30 @@ def test_bad_lists_are_usage_errors(arguments: list[str], tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["sensitivity", "--data-dir", str(tmp_path), *arguments])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("datarank: error: --") and len(result.stderr.splitlines()) == 1
+
+
+def test_the_report_shows_the_table_of_its_version(corners: tuple[Path, Path], tmp_path: Path) -> None:
+    from datarank.report import write_report
+
+    _, data_dir = corners
+    result = CliRunner().invoke(main, ["sensitivity", "--data-dir", str(data_dir), "--cap", "5",
+                                       "--damping", "0.85", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["settings"]
+    write_report(data_dir, tmp_path / "report", top=5, researchers=0)
+    page = (tmp_path / "report" / "index.html").read_text()
+    table = page[page.index('<table id="sensitivity-table">'):]
+    table = table[:table.index("</table>")]
+    body = [line for line in table.splitlines() if line.startswith("<tr")]
+    assert len(body) == len(rows) == 2
+    assert '<td class="num">5</td><td class="num">0.85</td>' in body[0]
+    assert f'<td class="num">{rows[0]["spearman"]:.4f}</td>' in body[0]
+    assert 'class="published"' in body[1] and '<td class="num">1.0000</td>' in body[1]
+    # A table computed against another version is not shown as this one's.
+    kept = json.loads((data_dir / "sensitivity.json").read_text())
+    (data_dir / "sensitivity.json").write_text(json.dumps({**kept, "version": "v999999"}))
+    try:
+        write_report(data_dir, tmp_path / "report", top=5, researchers=0)
+    finally:
+        (data_dir / "sensitivity.json").write_text(json.dumps(kept))
+    assert "Not computed for this version" in (tmp_path / "report" / "index.html").read_text()
