@@ -11,6 +11,7 @@
       runs/v000001.parquet         each published version's row of the `runs` view, kept when the version is pruned
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
+      sensitivity.json             the last `datarank sensitivity` (other caps and dampings against a version)
       datarank.duckdb              a DuckDB catalog whose views read the version `current` pointed at
                                    when it was written, and each kept version under its own schema
       staging/                     work in progress; never read as data
