@@ -225,3 +225,34 @@ def test_the_report_shows_the_table_of_its_version(corners: tuple[Path, Path], t
     finally:
         (data_dir / "sensitivity.json").write_text(json.dumps(kept))
     assert "Not computed for this version" in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_a_run_that_publishes_and_prunes_meanwhile_breaks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the first setting is being scored, a full rebuild publishes v000002 (a new core
+    replaces the old one) and `prune --keep 1` runs: the comparison is still of v000001 and its
+    own core tables, which prune leaves alone while they are read."""
+    import datarank.sensitivity as module
+    from datarank.settings import Settings
+
+    data_dir = tmp_path / "data"
+    assert CliRunner().invoke(main, ["run", "--data-dir", str(data_dir)]).exit_code == 0
+    real_run_models, calls = module.run_models, []
+
+    def run_models_with_a_run_meanwhile(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the prepared models are made; the first setting's are next
+            for command in (["run", "--full-rebuild"], ["prune", "--keep", "1"]):
+                result = CliRunner().invoke(main, [*command, "--data-dir", str(data_dir)])
+                assert result.exit_code == 0, result.output
+            assert os.readlink(data_dir / "current") == "versions/v000002"
+        real_run_models(*args, **kwargs)
+
+    monkeypatch.setattr(module, "run_models", run_models_with_a_run_meanwhile)
+    result = module.sensitivity(Settings(data_dir=data_dir), (50, 200), (0.85,))
+    assert len(calls) == 3
+    assert result["version"] == "v000001" and result["current_core"] != result["core"]
+    (row,) = [row for row in result["settings"] if row["published"]]
+    assert (row["spearman"], row["kendall_tau_b"], row["tier_changes"]) == (1, 1, 0)
+    # Once the comparison let go of v000001, prune removes it.
+    assert CliRunner().invoke(main, ["prune", "--keep", "1", "--data-dir", str(data_dir)]).exit_code == 0
+    assert not (data_dir / "versions" / "v000001").exists()
