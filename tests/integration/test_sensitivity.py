@@ -256,3 +256,10 @@ def test_a_run_that_publishes_and_prunes_meanwhile_breaks_nothing(tmp_path: Path
     # Once the comparison let go of v000001, prune removes it.
     assert CliRunner().invoke(main, ["prune", "--keep", "1", "--data-dir", str(data_dir)]).exit_code == 0
     assert not (data_dir / "versions" / "v000001").exists()
+
+
+def test_nothing_published_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sensitivity", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("datarank: error: no published DataRank")
+    assert not (tmp_path / "sensitivity.json").exists()
