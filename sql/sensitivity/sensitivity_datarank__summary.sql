@@ -8,7 +8,8 @@
 -- works by (x, y); a discordant pair is then an inversion of y. Each pair (i < j in that order) is
 -- counted once, at the highest bit where positions i and j differ: at level b the positions split
 -- into blocks of 2^(b+1) whose lower half holds i and upper half j; each upper-half work counts the
--- lower-half works of its block with a strictly greater y (a window over the block sorted by y).
+-- lower-half works of its block with a strictly greater y: a running count over the block sorted by
+-- y descending, upper-half works first among equal y (so a tie in y is never counted).
 -- ceil(log2 n) levels, each one sort of n rows: O(n log² n) work, no self-join.
 -- top_small_overlap, top_large_overlap: the share of the published top N (by rank, ties by id) that
 -- is also in the setting's top N (N = the smaller of the parameter and the works compared).
@@ -47,8 +48,8 @@ above as (
     select
         in_lower,
         sum(in_lower) over (
-            partition by level, block order by y_key desc
-            range between unbounded preceding and 1 preceding
+            partition by level, block order by y_key desc, in_lower asc
+            rows between unbounded preceding and current row
         ) as lower_above
     from halves
 ),
