@@ -8,9 +8,11 @@
 -- works by (x, y); a discordant pair is then an inversion of y. Each pair (i < j in that order) is
 -- counted once, at the highest bit where positions i and j differ: at level b the positions split
 -- into blocks of 2^(b+1) whose lower half holds i and upper half j; each upper-half work counts the
--- lower-half works of its block with a strictly greater y: a running count over the block sorted by
--- y descending, upper-half works first among equal y (so a tie in y is never counted).
--- ceil(log2 n) levels, each one sort of n rows: O(n log² n) work, no self-join.
+-- lower-half works of its block with a strictly greater y. Per level, one running count over the
+-- works sorted by (block, y descending, upper half first among equal y, so a tie in y is never
+-- counted), packed into one integer sort key (block, max y − y, 1 for the lower half); the
+-- lower-half works of earlier blocks (every earlier block is full: 2^b of them each) are subtracted.
+-- ceil(log2 n) levels, each a sort of n rows: O(n log² n) work, no self-join.
 -- top_small_overlap, top_large_overlap: the share of the published top N (by rank, ties by id) that
 -- is also in the setting's top N (N = the smaller of the parameter and the works compared).
 -- tier_changed: the share of works whose tier (S1…S5, unranked) differs.
@@ -28,36 +30,51 @@ ordered as (
     from pairs
 ),
 
-levels as (
-    select level
-    from range(0, 62) as bits (level)
-    where level < (select ceil(log2(greatest(count(*), 2))) from pairs)
+widths as (
+    select
+        cast(ceil(log2(greatest(count(*), 2))) as bigint) as levels,
+        max(y_key) as max_y,
+        cast(ceil(log2(greatest(max(y_key), 2))) as bigint) + 2 as y_bits
+    from ordered
 ),
 
-halves as (
+levels as (
+    select bits.level
+    from range(0, 62) as bits (level)
+    cross join widths
+    where bits.level < widths.levels
+),
+
+keyed as (
     select
-        ordered.y_key,
         levels.level,
-        ordered.position >> (levels.level + 1) as block,
-        case when ((ordered.position >> levels.level) & 1) = 0 then 1 else 0 end as in_lower
+        ((ordered.position >> (levels.level + 1)) << widths.y_bits)
+        | ((widths.max_y - ordered.y_key) << 1)
+        | (1 - ((ordered.position >> levels.level) & 1)) as sort_key
     from ordered
     cross join levels
+    cross join widths
 ),
 
-above as (
+counted as (
     select
-        in_lower,
-        sum(in_lower) over (
-            partition by level, block order by y_key desc, in_lower asc
+        level,
+        sort_key,
+        sum(sort_key & 1) over (
+            partition by level order by sort_key
             rows between unbounded preceding and current row
-        ) as lower_above
-    from halves
+        ) as lower_so_far
+    from keyed
 ),
 
 discordant as (
-    select coalesce(sum(lower_above), 0) as n_d
-    from above
-    where in_lower = 0
+    select
+        coalesce(sum(
+            counted.lower_so_far - (counted.sort_key >> widths.y_bits) * (cast(1 as bigint) << counted.level)
+        ), 0) as n_d
+    from counted
+    cross join widths
+    where (counted.sort_key & 1) = 0
 ),
 
 x_ties as (
