@@ -164,6 +164,8 @@ CORE_MODELS = (
           ("core_openalex__dirty_citers", "core_openalex__citations", "previous_openalex__citations"),
           "output", ONLY_INCREMENTAL, file="rescored_works.parquet"),
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
+    # Lookups by DOI (`datarank explain 10.…`): the works' DOIs, sorted by DOI.
+    Model("core_openalex__dois", "core", ("core_openalex__works",), "output", file="dois.parquet", order_by="doi, work_id"),
     # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
     Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
     Model("core_openalex__abstracts", "core", ("raw_openalex__works", "core_openalex__winners"), "output", ONLY_FULL,
