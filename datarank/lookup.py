@@ -107,7 +107,10 @@ def explain_batch(
     fmt = fmt or ("csv" if suffix(destination) == "csv" else "jsonl")
     if fmt not in BATCH_FORMATS:
         raise UsageError(f"explain: unknown format {fmt!r}; use --format {'|'.join(BATCH_FORMATS)}")
-    check_destination(destination)
+    try:
+        check_destination(destination)
+    except DataRankError as error:  # the destination's words say export: this is explain
+        raise DataRankError(str(error).replace("export:", "explain:", 1)) from None
     inputs = read_inputs(text)
     with Lake(data_dir).reading(version) as folder, staging_file(destination) as local:
         connection = _connection(folder, inputs)
@@ -124,7 +127,10 @@ def explain_batch(
             rows.with_columns(pl.col("same_doi").list.join(" ")).write_csv(local)
         else:
             rows.write_ndjson(local)
-        deliver(local, destination, stdout)
+        try:
+            deliver(local, destination, stdout)
+        except DataRankError as error:
+            raise DataRankError(str(error).replace("export:", "explain:", 1)) from None
     return rows.height, int(rows["error"].is_not_null().sum())
 
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,14 @@ def test_the_dois_table_is_sorted_by_doi_with_statistics(published_sample: Path,
         assert metadata.row_group(group).column(0).statistics.has_min_max
 
 
+def test_a_version_without_the_dois_table_finds_dois_in_works(published_sample: Path, tmp_path: Path, doi: str) -> None:
+    """Versions published by a release before the dois table: the DOI is looked up in `works`."""
+    data_dir = tmp_path / "old"
+    shutil.copytree(published_sample, data_dir, symlinks=True)
+    (data_dir / "versions" / "v000001" / "dois.parquet").unlink()
+    assert explain_json(data_dir, f"doi:{doi.upper()}")["work"]["work_id"] == f"W{WORK}"
+
+
 # ---------------------------------------------------------------- explain --from-file
 
 def batch_file(tmp_path: Path, doi: str, shared: str) -> tuple[Path, list[tuple[int, str]]]:
@@ -208,3 +217,7 @@ def test_explain_usage_errors(published_sample: Path, tmp_path: Path) -> None:
                  ["explain", "--from-file", str(tmp_path / "missing.txt")]):
         result = CliRunner().invoke(main, [*args, "--data-dir", str(published_sample)])
         assert result.exit_code == 2 and result.stderr.count("\n") == 1, (args, result.output)
+    (tmp_path / "inputs.txt").write_text(f"W{WORK}\n")
+    result = CliRunner().invoke(main, ["explain", "--from-file", str(tmp_path / "inputs.txt"), "--output",
+                                       str(tmp_path / "no-such-folder" / "out.csv"), "--data-dir", str(published_sample)])
+    assert result.exit_code == 1 and result.stderr.startswith("datarank: error: explain: folder ")
