@@ -55,9 +55,10 @@ class Model:
         modes: The modes whose runs make it.
         per_mode: True when the incremental mode reads `<name>.incremental.sql` instead of `<name>.sql`.
         file: For outputs, the Parquet file written into the stage's folder.
-        order_by: For outputs that readers look up by id, the columns the file is written sorted
-            by (both engines), so each row group covers a narrow id range and a lookup reads only the
-            row groups whose min/max statistics hold the id (`datarank explain`, `datarank.open()`).
+        order_by: For outputs that readers look up by id (or DOI), the columns the file is written
+            sorted by (both engines), so each row group covers a narrow key range and a lookup reads
+            only the row groups whose min/max statistics hold the key (`datarank explain`,
+            `datarank.open()`).
             The order changes no value, only where rows lie.
     """
 
