@@ -297,11 +297,13 @@ def explain(work_id: str | None, data_dir: Path | None, top: int, version: str |
         click.echo(researcher.to_json() if as_json else render_researcher(researcher))
         return
     from datarank.lake import Lake
-    from datarank.lookup import explain_works
+    from datarank.lookup import explain_works, is_doi, work_number
     from datarank.render import render_explanation
 
     if top < 0:
         raise UsageError("explain: --top must not be negative")
+    if not is_doi(work_id):
+        work_number(work_id)  # a malformed id is a usage error, whatever the data dir holds
     with Lake(folder).reading(version) as version_folder:
         found = explain_works(version_folder, work_id, top=top)
     if as_json:  # the best-ranked work; `same_doi` names the others

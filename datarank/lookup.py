@@ -39,6 +39,15 @@ def is_doi(text: str) -> bool:
     return bool(_DOI.match(text.strip()))
 
 
+def work_number(text: str) -> int:
+    """The number of the work id `text` (a usage error when it is neither a work id nor a DOI)."""
+    try:
+        return parse_work_id(text)
+    except UsageError:
+        raise UsageError(f"not an OpenAlex work id or DOI: {text!r} (expected e.g. W2741809807 or "
+                         "10.7717/peerj.4375)") from None
+
+
 def explain_works(folder: Path, text: str, top: int = 10) -> list[Explanation]:
     """Explanations of the work `text` names in one published version (`folder`, held by the caller):
     one for a work id, one per work with that DOI for a DOI (best rank first; each lists the others
@@ -49,11 +58,7 @@ def explain_works(folder: Path, text: str, top: int = 10) -> list[Explanation]:
         DataRankError: no work of the version has that id or DOI.
     """
     if not is_doi(text):
-        try:
-            number = parse_work_id(text)
-        except UsageError:
-            raise UsageError(f"not an OpenAlex work id or DOI: {text!r} (expected e.g. W2741809807 or "
-                             "10.7717/peerj.4375)") from None
+        number = work_number(text)
         found = explain_many(folder, [number], top=top)
         if not found:
             raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
