@@ -55,9 +55,10 @@ class Model:
         modes: The modes whose runs make it.
         per_mode: True when the incremental mode reads `<name>.incremental.sql` instead of `<name>.sql`.
         file: For outputs, the Parquet file written into the stage's folder.
-        order_by: For outputs that readers look up by id, the columns the file is written sorted
-            by (both engines), so each row group covers a narrow id range and a lookup reads only the
-            row groups whose min/max statistics hold the id (`datarank explain`, `datarank.open()`).
+        order_by: For outputs that readers look up by id (or DOI), the columns the file is written
+            sorted by (both engines), so each row group covers a narrow key range and a lookup reads
+            only the row groups whose min/max statistics hold the key (`datarank explain`,
+            `datarank.open()`).
             The order changes no value, only where rows lie.
     """
 
@@ -164,6 +165,8 @@ CORE_MODELS = (
           ("core_openalex__dirty_citers", "core_openalex__citations", "previous_openalex__citations"),
           "output", ONLY_INCREMENTAL, file="rescored_works.parquet"),
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
+    # Lookups by DOI (`datarank explain 10.…`): the works' DOIs, sorted by DOI.
+    Model("core_openalex__dois", "core", ("core_openalex__works",), "output", file="dois.parquet", order_by="doi, work_id"),
     # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
     Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
     # What the units tables and the field-normalised standing read (docs/units.md).
