@@ -45,14 +45,17 @@ DEFAULT_CAPS = "50,100,200,400"
 DEFAULT_DAMPINGS = "0.80,0.85,0.90"
 #: The metric's parameters; every other parameter of the score models is the same for each setting.
 VARIED = ("cap", "damping")
-#: Source view → the published version's file.
-_SOURCE_FILES = {
-    "core_openalex__works": "works.parquet",
-    "core_openalex__citations": "citations.parquet",
-    "core_openalex__authorships": "authorships.parquet",
-    "core_openalex__fair_signals": "fair_signals.parquet",
-    "published_datarank__scores": "scores.parquet",
-}
+#: The published version's scores, beside its core tables (`core_openalex__<name>` is `<name>.parquet`).
+PUBLISHED_SCORES = "published_datarank__scores"
+
+
+def source_files(models: tuple[Model, ...]) -> dict[str, str]:
+    """Each table the models read and do not make → its file in a published version."""
+    made = {model.name for model in models}
+    read = {name for model in models for name in model.inputs} - made
+    files = {name: name.removeprefix("core_openalex__") + ".parquet" for name in read if name.startswith("core_openalex__")}
+    assert len(files) == len(read), sorted(read - set(files))
+    return {**files, PUBLISHED_SCORES: "scores.parquet"}
 
 
 def parse_caps(text: str) -> tuple[int, ...]:
@@ -115,7 +118,7 @@ def sensitivity(settings: Settings, caps: tuple[int, ...], dampings: tuple[float
         parameters = manifest.get("parameters") or {}
         published = (int(parameters["cap"]), float(parameters["damping"]))
         tiers = tuple(parameters.get("tiers") or DEFAULT_TIERS)
-        missing = [name for name in _SOURCE_FILES.values() if not (folder / name).exists()]
+        missing = [name for name in source_files(scores_models()).values() if not (folder / name).exists()]
         if missing:
             raise DataRankError(
                 f"version {folder.name} lacks {', '.join(missing)} (published by an older release); "
@@ -181,7 +184,7 @@ def _score_and_compare(
     pairs, summary = SENSITIVITY_MODELS
     connection = connect(settings)
     try:
-        make_sources(connection, {view: folder / name for view, name in _SOURCE_FILES.items()})
+        make_sources(connection, {view: folder / name for view, name in source_files(models).items()})
         clock = time.perf_counter()
         base_params = settings.score_params
         run_models(connection, [m for m in models if not depends[m.name]], FULL, folder, base_params)
