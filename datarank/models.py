@@ -191,6 +191,7 @@ SCORE_SOURCES = (
     Source("core_openalex__citations", "the core's citations.parquet"),
     Source("core_openalex__authorships", "the core's authorships.parquet"),
     Source("core_openalex__fair_signals", "the core's fair_signals.parquet"),
+    Source("core_openalex__work_context", "the core's work_context.parquet"),
     Source("core_openalex__rescored_works", "the core's rescored_works.parquet", ONLY_INCREMENTAL),
     Source("previous_datarank__network", "network.parquet of the version published last", ONLY_INCREMENTAL),
     Source("previous_datarank__citers", "citers.parquet of the version published last", ONLY_INCREMENTAL),
@@ -218,7 +219,8 @@ SCORE_MODELS = (
           ("core_openalex__fair_signals", "core_openalex__works", "int_datarank__work_signal", "int_fair__linked_datasets")),
     Model("int_fair__scores", "fair", ("int_fair__dimensions", "core_openalex__works")),
     Model("out_datarank__scores", "out",
-          ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network", "int_fair__scores"),
+          ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network", "int_fair__scores",
+           "core_openalex__work_context"),
           "output", file="scores.parquet", order_by="work_number"),
     # Every author on every run, a night too: any work's DataRank can move any author's rank.
     Model("out_datarank__researchers", "out",
@@ -231,12 +233,15 @@ SCORE_MODELS = (
           "output", ONLY_INCREMENTAL, per_mode=True, file="citers.parquet", order_by="cited_id, citer_rank"),
     Model("out_fair__validation", "fair", ("out_datarank__scores", "int_fair__dimensions", "core_openalex__works"),
           "output", file="fair_validation.parquet"),
+    # DataRank's subfield × year percentile against OpenAlex's normalised percentile, per field.
+    Model("out_datarank__openalex_agreement", "out", ("out_datarank__scores",), "output",
+          file="openalex_agreement.parquet"),
 )
 
 #: Published file → the model that makes it (the rest of a version is the core's tables).
 SCORE_OUTPUTS = {
     "scores": "out_datarank__scores", "researchers": "out_datarank__researchers", "citers": "out_datarank__citers",
-    "fair_validation": "out_fair__validation",
+    "fair_validation": "out_fair__validation", "openalex_agreement": "out_datarank__openalex_agreement",
 }
 
 

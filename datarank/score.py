@@ -33,6 +33,7 @@ _SOURCE_FILES = {
     "core_openalex__citations": ("core", "citations.parquet"),
     "core_openalex__authorships": ("core", "authorships.parquet"),
     "core_openalex__fair_signals": ("core", "fair_signals.parquet"),
+    "core_openalex__work_context": ("core", "work_context.parquet"),
     "core_openalex__rescored_works": ("core", "rescored_works.parquet"),
     "previous_datarank__network": ("previous", NETWORK_FILE),
     "previous_datarank__citers": ("previous", "citers.parquet"),

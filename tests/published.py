@@ -82,3 +82,23 @@ def write_fair_signals(core: Path, rows: list[dict[str, Any]]) -> None:
     defaults = {name: (False if kind == pl.Boolean else 0 if kind in (pl.Int8, pl.Int16) else None)
                 for name, kind in FAIR_SIGNALS_SCHEMA.items()}
     pl.DataFrame([{**defaults, **row} for row in rows], schema=FAIR_SIGNALS_SCHEMA).write_parquet(core / "fair_signals.parquet")
+
+
+#: The columns of a core's work_context.parquet (sql/core/core_openalex__work_context.sql).
+WORK_CONTEXT_SCHEMA = {
+    "work_id": pl.Int64, "topic_id": pl.Int64, "topic_name": pl.String, "subfield_id": pl.Int32,
+    "subfield_name": pl.String, "field_id": pl.Int32, "field_name": pl.String, "domain_id": pl.Int32,
+    "domain_name": pl.String, "source_id": pl.Int64, "source_name": pl.String, "source_type": pl.String,
+    "source_issn_l": pl.String, "openalex_fwci": pl.Float64, "openalex_normalized_percentile": pl.Float64,
+    "openalex_top_1_percent": pl.Boolean, "openalex_top_10_percent": pl.Boolean, "n_authorships": pl.Int32,
+    "is_retracted": pl.Boolean, "paratext": pl.Boolean,
+}
+
+
+def write_work_context(core: Path, rows: list[dict[str, Any]]) -> None:
+    """A core's work_context.parquet for tests that build core tables by hand: one row per given
+    work (`{"work_id": …}` and any context; the rest null, flags false, no authorships)."""
+    defaults = {name: (False if kind == pl.Boolean else None) for name, kind in WORK_CONTEXT_SCHEMA.items()}
+    defaults["n_authorships"] = 0
+    pl.DataFrame([{**defaults, **row} for row in rows], schema=WORK_CONTEXT_SCHEMA).write_parquet(
+        core / "work_context.parquet")
