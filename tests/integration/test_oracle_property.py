@@ -341,6 +341,30 @@ def test_pipeline_equals_oracle_on_the_shipped_sample(tmp_path: Path) -> None:
     expected = compute(SAMPLE, cap=defaults.cap, damping=defaults.damping)
     assert len(expected.rows) == 339
     assert_matches_oracle(published, expected, cap=defaults.cap)
+    assert_agreement_matches(published, expected)
+
+
+def assert_agreement_matches(published: Published, expected: OracleResult) -> None:
+    """openalex_agreement: per field of the records' primary_topic (and over all fields), Spearman's
+    rho of the published subfield × year percentile with the records' normalised percentile, by a
+    scipy-free mid-rank correlation (fair_oracle.spearman)."""
+    from fair_oracle import spearman
+
+    percentile = dict(zip(published.scores["work_number"], published.scores["subfield_year_percentile"], strict=True))
+    cohorts: dict[int | None, list[tuple[float, float]]] = {}
+    for number, record in expected.records.items():
+        field, openalex = topic_group(record, "field"), normalized_percentile(record)
+        if field is not None and openalex is not None:
+            cohorts.setdefault(field, []).append((percentile[number], openalex))
+            cohorts.setdefault(None, []).append((percentile[number], openalex))
+    got = {row["field_id"]: row for row in pl.read_parquet(published.current / "openalex_agreement.parquet").to_dicts()}
+    assert sorted(got, key=lambda f: -1 if f is None else f) == sorted(cohorts, key=lambda f: -1 if f is None else f)
+    for field, pairs in cohorts.items():
+        want = spearman([x for x, _ in pairs], [y for _, y in pairs])
+        assert got[field]["works"] == len(pairs), field
+        assert (got[field]["spearman"] is None) == (want is None), field
+        if want is not None:
+            assert math.isclose(got[field]["spearman"], want, rel_tol=1e-9), (field, got[field]["spearman"], want)
 
 
 def test_works_tied_in_floating_point_only_are_published(tmp_path: Path) -> None:

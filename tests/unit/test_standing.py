@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from test_tiers import scores_of
 
@@ -92,3 +93,36 @@ def test_the_context_and_openalex_indicators_pass_through(standing: dict[int, di
     assert all(standing[7][k] is None for k in ("topic_id", "subfield_id", "field_name", "openalex_fwci"))
     # the global rank is untouched: by C desc, ties by id
     assert sorted(standing, key=lambda n: standing[n]["rank"]) == [11, 10, 1, 5, 2, 3, 8, 6, 7, 9, 4]
+
+
+def test_spearman_per_field_with_openalex_by_hand(tmp_path: Path) -> None:
+    from fair_oracle import spearman
+
+    # work: (C, subfield, OpenAlex's normalised percentile); every work of 2020
+    works = {
+        # field 18, one subfield: DataRank's percentiles 0, 33.3, 66.7, 100 (ranks 1–4), OpenAlex's
+        # ranks 1, 3, 2, 4: ρ = 1 − 6 · Σd² / (n (n² − 1)) = 1 − 6 · 2 / 60 = 0.8
+        1: (1, 1804, 0.1), 2: (2, 1804, 0.3), 3: (3, 1804, 0.2), 4: (4, 1804, 0.9),
+        5: (9, 1804, None),  # no OpenAlex percentile: not in the cohort (but in the subfield's group)
+        6: (5, 2700, 0.5), 7: (6, 2700, 0.4),  # field 27: two works, too few for a ρ
+        8: (1, 3301, 0.7), 9: (2, 3302, 0.8), 10: (3, 3303, 0.9),  # field 33: all at 100, no spread
+        11: (7, None, 0.95),  # no topic: in no field
+    }
+    context = {n: ({"subfield_id": s, "field_id": s // 100, "field_name": f"Field {s // 100}",
+                    "openalex_normalized_percentile": p} if s else {"openalex_normalized_percentile": p})
+               for n, (_, s, p) in works.items()}
+    scores = scores_of(tmp_path, [{"work_id": n, "cited_by_count": c, "publication_year": 2020, "type": "article"}
+                                  for n, (c, _, _) in works.items()], context=context)
+    agreement = pl.read_parquet(tmp_path / "staged" / "openalex_agreement.parquet").to_dicts()
+    # the subfield × year percentiles of the 4 works of 1804 with OpenAlex's value: 5 is the best of 5
+    by_work = {row["work_number"]: row["subfield_year_percentile"] for row in scores.to_dicts()}
+    assert [by_work[n] for n in (1, 2, 3, 4)] == [0.0, 25.0, 50.0, 75.0]
+    pairs = [(by_work[n], p) for n, (_, s, p) in works.items() if s and p is not None]
+    assert agreement[0]["field_id"] is None and agreement[0]["field_name"] == "all fields"
+    assert agreement[0]["works"] == 9
+    assert agreement[0]["spearman"] == pytest.approx(spearman([x for x, _ in pairs], [y for _, y in pairs]), rel=1e-12)
+    assert [(row["field_id"], row["field_name"], row["works"]) for row in agreement[1:]] == [
+        (18, "Field 18", 4), (27, "Field 27", 2), (33, "Field 33", 3)]
+    assert agreement[1]["spearman"] == pytest.approx(0.8, rel=1e-12)
+    assert agreement[2]["spearman"] is None  # fewer than 3 works
+    assert agreement[3]["spearman"] is None  # DataRank's percentiles have no spread
