@@ -405,8 +405,69 @@ OPENALEX_AGREEMENT = View(
     ),
 )
 
+_UNITS = "docs/units.md"
+_CONTEXT = "sql/core/core_openalex__work_context.sql"
+
+WORK_CONTEXT = View(
+    name="work_context",
+    grain="one row per work: its primary topic (with subfield, field, domain), primary source and OpenAlex's own indicators",
+    made_by="sql/macros/openalex_units.sql, sql/core/ (the core's work_context.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id (as works.work_id)"),
+        Column("topic_id", "BIGINT", "primary_topic.id as a number (T10102 → 10102)", "", _CONTEXT),
+        Column("topic_name", "VARCHAR", "primary_topic.display_name"),
+        Column("subfield_id", "INTEGER", "primary_topic.subfield.id as a number (subfields/1804 → 1804)", "", _CONTEXT),
+        Column("subfield_name", "VARCHAR", "primary_topic.subfield.display_name"),
+        Column("field_id", "INTEGER", "primary_topic.field.id as a number (fields/18 → 18)", "", _CONTEXT),
+        Column("field_name", "VARCHAR", "primary_topic.field.display_name"),
+        Column("domain_id", "INTEGER", "primary_topic.domain.id as a number (domains/2 → 2)", "", _CONTEXT),
+        Column("domain_name", "VARCHAR", "primary_topic.domain.display_name"),
+        Column("source_id", "BIGINT", "primary_location.source.id as a number (S1983995261 → 1983995261)", "", _CONTEXT),
+        Column("source_name", "VARCHAR", "primary_location.source.display_name"),
+        Column("source_type", "VARCHAR", "primary_location.source.type, lower-case (journal, repository, conference, …)"),
+        Column("source_issn_l", "VARCHAR", "primary_location.source.issn_l"),
+        Column("openalex_fwci", "DOUBLE", "OpenAlex's field-weighted citation impact (fwci), as published", "", _UNITS),
+        Column("openalex_normalized_percentile", "DOUBLE",
+               "OpenAlex's citation_normalized_percentile.value, on its 0–1 scale (1 = best)", "", _UNITS),
+        Column("openalex_top_1_percent", "BOOLEAN", "citation_normalized_percentile.is_in_top_1_percent"),
+        Column("openalex_top_10_percent", "BOOLEAN", "citation_normalized_percentile.is_in_top_10_percent"),
+        Column("n_authorships", "INTEGER", "elements of authorships[], with or without an institution", "authorships", _UNITS),
+        Column("is_retracted", "BOOLEAN", "is_retracted true", "", "the units' core corpus"),
+        Column("paratext", "BOOLEAN", "is_paratext true or type paratext", "", "the units' core corpus"),
+    ),
+)
+
+WORK_INSTITUTIONS = View(
+    name="work_institutions",
+    grain="one row per work × authorship × institution named by that authorship, with the work's fractional share",
+    made_by="sql/core/core_openalex__work_institutions.sql (the core's work_institutions.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id"),
+        Column("authorship", "INTEGER", "the authorship's 1-based position in authorships[]"),
+        Column("institution_id", "BIGINT", "the institution's OpenAlex id as a number (I4210166736 → 4210166736)"),
+        Column("institution_name", "VARCHAR", "the institution's display_name as this record gives it"),
+        Column("ror", "VARCHAR", "the institution's ROR as this record gives it"),
+        Column("country_code", "VARCHAR", "the institution's country_code, upper-case"),
+        Column("weight", "DOUBLE", "the work's share: 1 / (n_authorships × distinct institutions of the authorship)",
+               "works", f"fractional counting, {_UNITS}"),
+    ),
+)
+
+WORK_COUNTRIES = View(
+    name="work_countries",
+    grain="one row per work × authorship × country named by that authorship (authorships[].countries)",
+    made_by="sql/core/core_openalex__work_countries.sql (the core's work_countries.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id"),
+        Column("authorship", "INTEGER", "the authorship's 1-based position in authorships[]"),
+        Column("country_code", "VARCHAR", "ISO 3166-1 alpha-2 code, upper-case"),
+        Column("weight", "DOUBLE", "the work's share: 1 / (n_authorships × distinct countries of the authorship)",
+               "works", f"fractional counting, {_UNITS}"),
+    ),
+)
+
 VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
-                             FAIR_VALIDATION, OPENALEX_AGREEMENT, RUNS)
+                             FAIR_VALIDATION, OPENALEX_AGREEMENT, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, RUNS)
 
 
 def view(name: str) -> View:

@@ -166,6 +166,13 @@ CORE_MODELS = (
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
     # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
     Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
+    # What the units tables and the field-normalised standing read (docs/units.md).
+    Model("core_openalex__work_context", "core", ("core_openalex__work_records",), "output", file="work_context.parquet",
+          order_by="work_id"),
+    Model("core_openalex__work_institutions", "core", ("core_openalex__work_records",), "output",
+          file="work_institutions.parquet", order_by="work_id"),
+    Model("core_openalex__work_countries", "core", ("core_openalex__work_records",), "output",
+          file="work_countries.parquet", order_by="work_id"),
     Model("core_openalex__abstracts", "core", ("raw_openalex__works", "core_openalex__winners"), "output", ONLY_FULL,
           file="abstracts.parquet"),
     Model("core_openalex__abstracts", "core",
@@ -192,6 +199,8 @@ SCORE_SOURCES = (
     Source("core_openalex__authorships", "the core's authorships.parquet"),
     Source("core_openalex__fair_signals", "the core's fair_signals.parquet"),
     Source("core_openalex__work_context", "the core's work_context.parquet"),
+    Source("core_openalex__work_institutions", "the core's work_institutions.parquet"),
+    Source("core_openalex__work_countries", "the core's work_countries.parquet"),
     Source("core_openalex__rescored_works", "the core's rescored_works.parquet", ONLY_INCREMENTAL),
     Source("previous_datarank__network", "network.parquet of the version published last", ONLY_INCREMENTAL),
     Source("previous_datarank__citers", "citers.parquet of the version published last", ONLY_INCREMENTAL),

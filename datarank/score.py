@@ -34,6 +34,8 @@ _SOURCE_FILES = {
     "core_openalex__authorships": ("core", "authorships.parquet"),
     "core_openalex__fair_signals": ("core", "fair_signals.parquet"),
     "core_openalex__work_context": ("core", "work_context.parquet"),
+    "core_openalex__work_institutions": ("core", "work_institutions.parquet"),
+    "core_openalex__work_countries": ("core", "work_countries.parquet"),
     "core_openalex__rescored_works": ("core", "rescored_works.parquet"),
     "previous_datarank__network": ("previous", NETWORK_FILE),
     "previous_datarank__citers": ("previous", "citers.parquet"),
@@ -47,9 +49,12 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     Returns:
         Counts (scores, researchers, considered_citers, rescored_works) and, under "build", how it was scored.
     """
-    if not (core_dir / "fair_signals.parquet").exists():
+    missing = [file for place, file in _SOURCE_FILES.values() if place == "core" and file != "rescored_works.parquet"
+               and not (core_dir / file).exists()]
+    if missing:
         raise DataRankError(
-            f"the last ingest ({core_dir.name}) predates the FAIR score: run `datarank ingest` (or `datarank run`) first"
+            f"the last ingest ({core_dir.name}) predates this release's tables ({', '.join(missing)}): "
+            "run `datarank ingest` (or `datarank run`) first"
         )
     engine = engine_for(settings)
     previous, why_full = _rescoring_base(settings, core_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from published import write_fair_signals, write_work_context
+from published import write_fair_signals
 
 from datarank.render import render_researcher
 from datarank.researchers import explain_researchers
@@ -62,7 +62,6 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pl.DataFrame([(w, a) for a, ws in AUTHORS.items() for w in ws], schema={"work_id": pl.Int64, "author_id": pl.Int64},
                  orient="row").write_parquet(core / "authorships.parquet")
     write_fair_signals(core, [{"work_id": w} for w in CITED_BY])
-    write_work_context(core, [{"work_id": w} for w in CITED_BY])
     score(Settings(data_dir=tmp / "lake"), core, staged)
     # What explain reads from a published version: its manifest and the core's authorships too.
     shutil.copy(core / "authorships.parquet", staged / "authorships.parquet")

@@ -45,7 +45,8 @@ def scores_of(
         core / "citations.parquet")
     pl.DataFrame(schema={"work_id": pl.Int64, "author_id": pl.Int64}).write_parquet(core / "authorships.parquet")
     write_fair_signals(core, [{"work_id": row["work_id"]} for row in rows])
-    write_work_context(core, [{**(context or {}).get(row["work_id"], {}), "work_id": row["work_id"]} for row in rows])
+    if context:
+        write_work_context(core, [row["work_id"] for row in rows], [{**row, "work_id": n} for n, row in context.items()])
     overrides = {"tiers": tiers} if tiers else {}
     score(Settings(data_dir=tmp / "lake", **overrides), core, staged)
     return pl.read_parquet(staged / "scores.parquet").sort("work_number")

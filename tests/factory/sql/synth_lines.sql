@@ -6,9 +6,7 @@
 -- ignored by DataRank. The fields fair_v1 reads come in roughly OpenAlex's 2025 mix (see `fair`):
 -- 75% with a DOI, 15% a PubMed id, 40% open access, a repository copy for 25%, licences on 30% of
 -- the OA copies, ORCIDs on 40% of authorships, RORs on 60%, funders 15%, awards 10%, MeSH 15%, a
--- corresponding author on half, 1% paratext. A primary topic on 95% of works (4,500 topics in 250
--- subfields of 26 fields, ids as OpenAlex's: subfield 1804 is in field 18), OpenAlex's fwci and
--- citation_normalized_percentile on 90% (drawn, not computed). Parameters: $seed, $start_date, $chunk.
+-- corresponding author on half, 1% paratext. Parameters: $seed, $start_date, $chunk.
 -- Written in passes, so memory does not grow with the snapshot: $chunk >= 0 writes the current
 -- copies of the works of one partition (synth_works.partition_index), $chunk = -2 the older copies
 -- of the works that have one (synth_works.has_older_copy). synth_cited holds every work's
@@ -118,9 +116,11 @@ final as (
                     'id': 'https://openalex.org/I' || ((work_id + k) % 20000),
                     'display_name': 'University ' || ((work_id + k) % 20000),
                     'ror': 'https://ror.org/0' || ((work_id + k) % 20000),
-                    'country_code': 'US',
+                    'country_code': ['US', 'GB', 'DE', 'CN', 'BR'][1 + (work_id + k) % 5],
                     'type': 'education'
-                }] else [] end
+                }] else [] end,
+                'countries': case when hash(work_id, k, 'ror') % 100 < 60 then [['US', 'GB', 'DE', 'CN', 'BR'][1 + (work_id + k) % 5]]
+                    else [] end
             }
         ) as authorships,
         case when p_corr < 50 then ['https://openalex.org/A' || (work_id // 20 * 7)] else [] end as corresponding_author_ids,
@@ -145,28 +145,31 @@ final as (
         strftime($start_date::date + (partition_index * 7 - copy_age)::integer, '%Y-%m-%dT12:00:00.000000') as updated_date,
         map_from_entries(list_transform(range(55), lambda k: {'key': 'word' || (work_id * 31 + k) % 5000, 'value': [k, k + 40]})) as abstract_inverted_index,
         list_transform(range(8), lambda k: {'id': 'https://openalex.org/C' || (work_id % 1000 + k), 'display_name': 'Concept ' || k, 'score': 0.5}) as concepts,
-        case when hash(work_id, 'topic', $seed) % 100 < 95 then {
-            'id': 'https://openalex.org/T' || topic,
-            'display_name': 'Topic ' || topic,
+        -- OpenAlex's topic hierarchy (4,516 topics, 252 subfields, 26 fields, 4 domains) and indicators; 2% without a topic
+        case when hash(work_id, 'topic', $seed) % 100 >= 2 then {
+            'id': 'https://openalex.org/T' || (10000 + work_id % 4516),
+            'display_name': 'Topic ' || (work_id % 4516),
             'score': 0.9,
-            'subfield': {'id': 'https://openalex.org/subfields/' || subfield, 'display_name': 'Subfield ' || subfield},
-            'field': {'id': 'https://openalex.org/fields/' || (subfield // 100), 'display_name': 'Field ' || (subfield // 100)},
-            'domain': {'id': 'https://openalex.org/domains/' || (1 + subfield // 100 % 4), 'display_name': 'Domain ' || (1 + subfield // 100 % 4)}
+            'subfield': {
+                'id': 'https://openalex.org/subfields/' || (1100 + work_id % 4516 % 252),
+                'display_name': 'Subfield ' || (work_id % 4516 % 252)
+            },
+            'field': {
+                'id': 'https://openalex.org/fields/' || (11 + work_id % 4516 % 252 % 26),
+                'display_name': 'Field ' || (work_id % 4516 % 252 % 26)
+            },
+            'domain': {
+                'id': 'https://openalex.org/domains/' || (1 + work_id % 4516 % 252 % 26 % 4),
+                'display_name': 'Domain ' || (work_id % 4516 % 252 % 26 % 4)
+            }
         } end as primary_topic,
-        case when u_count < 0.9 then round(u_count * 4, 3) end as fwci,
-        case when u_count < 0.9 then {
-            'value': round(normalized, 6),
-            'is_in_top_1_percent': normalized >= 0.99,
-            'is_in_top_10_percent': normalized >= 0.9
-        } end as citation_normalized_percentile
-    from (
-        select
-            *,
-            10000 + (hash(work_id, 'topic id', $seed) % 4500)::integer as topic,
-            (11 + (topic % 250) % 26) * 100 + (topic % 250) // 26 + 1 as subfield,
-            (hash(work_id, 'percentile', $seed) % 1000000) / 1000000.0 as normalized
-        from fair
-    )
+        round(cited_by_count / 10.0, 3) as fwci,
+        {
+            'value': round((hash(work_id, 'cnp', $seed) % 1000000) / 1e6, 6),
+            'is_in_top_1_percent': hash(work_id, 'cnp', $seed) % 1000000 >= 990000,
+            'is_in_top_10_percent': hash(work_id, 'cnp', $seed) % 1000000 >= 900000
+        } as citation_normalized_percentile
+    from fair
 )
 
 select * from final
