@@ -84,9 +84,9 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
     headers = [line for line in lines[3:] if not line.startswith(" ")]
     assert [header.split()[:2] for header in headers] == [[name, kind] for name, kind, *_ in published]
     text = "\n".join(lines)
-    assert "datarank                 DOUBLE  [DataRank points]\n    DataRank, the score works are ranked by\n" in text
+    assert "datarank                        DOUBLE  [DataRank points]\n    DataRank, the score works are ranked by\n" in text
     assert "    rule: (1 − d) · B(p) + d · N(p), d = damping, default 0.85 (docs/metric.md)" in text
-    assert "percentile               DOUBLE  [percent (0–100)]" in text
+    assert "percentile                      DOUBLE  [percent (0–100)]" in text
 
 
 def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
@@ -100,7 +100,7 @@ def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, work_context, work_institutions, work_countries, runs"  # noqa: E501
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, openalex_agreement, work_context, work_institutions, work_countries, runs"  # noqa: E501
     )
 
 
