@@ -137,22 +137,29 @@ standing as (
             else 100.0 * percent_rank() over (partition by publication_year, type order by rank_key asc)
         end as year_type_percentile,
         count(*) over (partition by publication_year, type) as year_type_works,
-        cast(row_number() over (
-            partition by subfield_id, publication_year
-            order by rank_key desc, work_id asc
-        ) as bigint) as subfield_year_rank,
+        -- The same rule within subfield × year and field × year, from two sorts per group instead of
+        -- three: the rank is counted from the bottom (rank_key asc, id desc is the reverse of the
+        -- rank's order), and the percentile is percent_rank's (rank − 1) / (n − 1) from rank().
+        count(*) over (partition by subfield_id, publication_year)
+            - row_number() over (partition by subfield_id, publication_year order by rank_key asc, work_id desc)
+            + 1 as subfield_year_rank,
         case
             when count(*) over (partition by subfield_id, publication_year) = 1 then 100.0
-            else 100.0 * percent_rank() over (partition by subfield_id, publication_year order by rank_key asc)
+            else 100.0 * (
+                cast(rank() over (partition by subfield_id, publication_year order by rank_key asc) - 1 as double)
+                / cast(count(*) over (partition by subfield_id, publication_year) - 1 as double)
+            )
         end as subfield_year_percentile,
         count(*) over (partition by subfield_id, publication_year) as subfield_year_works,
-        cast(row_number() over (
-            partition by field_id, publication_year
-            order by rank_key desc, work_id asc
-        ) as bigint) as field_year_rank,
+        count(*) over (partition by field_id, publication_year)
+            - row_number() over (partition by field_id, publication_year order by rank_key asc, work_id desc)
+            + 1 as field_year_rank,
         case
             when count(*) over (partition by field_id, publication_year) = 1 then 100.0
-            else 100.0 * percent_rank() over (partition by field_id, publication_year order by rank_key asc)
+            else 100.0 * (
+                cast(rank() over (partition by field_id, publication_year order by rank_key asc) - 1 as double)
+                / cast(count(*) over (partition by field_id, publication_year) - 1 as double)
+            )
         end as field_year_percentile,
         count(*) over (partition by field_id, publication_year) as field_year_works
     from ranked
