@@ -9,7 +9,7 @@
 -- subfield_year_*, field_year_*: the same rule within OpenAlex's subfield × publication_year and
 -- field × publication_year of the work's primary topic (core_openalex__work_context); works without
 -- a topic (or a year) form a group of their own, as a null year or type does (docs/standing.md).
--- topic_id … field_name, openalex_fwci, openalex_normalized_percentile: the work's context and
+-- subfield_id … field_name, openalex_fwci, openalex_normalized_percentile: the work's context and
 -- OpenAlex's own indicators as published (the percentile on OpenAlex's 0–1 scale), never part of
 -- DataRank.
 -- tier: S1…S4 for works whose percentile reaches 100 − $tier_s1 … 100 − $tier_s4 (the top-percent
@@ -53,8 +53,6 @@ fair as (
 context as (
     select
         work_id,
-        topic_id,
-        topic_name,
         subfield_id,
         subfield_name,
         field_id,
@@ -248,9 +246,8 @@ final as (
         title,
         publication_year,
         type,
-        -- the work's primary topic and OpenAlex's indicators (context, not used in DataRank)
-        'T' || cast(context.topic_id as varchar) as topic_id,
-        context.topic_name,
+        -- the primary topic's subfield and field (the topic itself: work_context) and OpenAlex's
+        -- indicators (context, not used in DataRank)
         context.subfield_id,
         context.subfield_name,
         context.field_id,

@@ -49,9 +49,9 @@ def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Pa
     assert [name for name, comment in views if not comment] == []
     # 26 + 6 + 12 + 2 + 2 + 8 + 4 + 46 columns, counted in `describe` of each view
     # 106 of DataRank's views, 12 more in scores, 4 more in runs, 22 + 2 + 6 in the three FAIR views,
-    # 20 + 7 + 4 in work_context, work_institutions and work_countries, 14 more in scores and 4 in
+    # 20 + 7 + 4 in work_context, work_institutions and work_countries, 12 more in scores and 4 in
     # openalex_agreement (the field standing)
-    assert len(columns) == 201
+    assert len(columns) == 199
     assert [(view, column) for view, column, comment in columns if not comment] == []
     comments = {(view, column): comment for view, column, comment in columns}
     assert comments[("scores", "datarank")] == (
@@ -78,7 +78,7 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
     lines = result.output.splitlines()
     assert lines[0] == "scores: one row per work of the snapshot: the ranked table, best first by rank"
     # 26 columns of DataRank, the standing and the tier, and 12 of fair_v1 (7 scores, 5 checklist flags beside has_doi, is_oa)
-    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 52 columns"
+    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 50 columns"
     with _catalog(published_sample) as catalog:
         published = catalog.sql("describe scores").fetchall()
     headers = [line for line in lines[3:] if not line.startswith(" ")]
@@ -93,7 +93,7 @@ def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
     assert [line.split()[:2] for line in result.output.splitlines()[1:16]] == [
-        ["scores", "52"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
+        ["scores", "50"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
         ["citers", "8"], ["quarantine", "4"], ["fair_signals", "22"], ["abstracts", "2"], ["fair_validation", "6"],
         ["openalex_agreement", "4"], ["work_context", "20"], ["work_institutions", "7"], ["work_countries", "4"], ["runs", "50"],
     ]

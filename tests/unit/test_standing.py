@@ -85,12 +85,12 @@ def test_field_year_standing_by_hand(standing: dict[int, dict[str, object]]) -> 
 
 
 def test_the_context_and_openalex_indicators_pass_through(standing: dict[int, dict[str, object]]) -> None:
-    assert {k: standing[5][k] for k in ("topic_id", "topic_name", "subfield_id", "subfield_name", "field_id",
-                                        "field_name", "openalex_fwci", "openalex_normalized_percentile")} == {
-        "topic_id": "T10005", "topic_name": "Topic 5", "subfield_id": 1805, "subfield_name": "Theoretical Computer Science",
+    assert {k: standing[5][k] for k in ("subfield_id", "subfield_name", "field_id", "field_name", "openalex_fwci",
+                                        "openalex_normalized_percentile")} == {
+        "subfield_id": 1805, "subfield_name": "Theoretical Computer Science",
         "field_id": 18, "field_name": "Decision Sciences", "openalex_fwci": 1.25, "openalex_normalized_percentile": 0.05,
     }
-    assert all(standing[7][k] is None for k in ("topic_id", "subfield_id", "field_name", "openalex_fwci"))
+    assert all(standing[7][k] is None for k in ("subfield_id", "field_name", "openalex_fwci"))
     # the global rank is untouched: by C desc, ties by id
     assert sorted(standing, key=lambda n: standing[n]["rank"]) == [11, 10, 1, 5, 2, 3, 8, 6, 7, 9, 4]
 
