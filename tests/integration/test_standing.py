@@ -98,3 +98,17 @@ def test_the_report_compares_with_openalex(published_sample: Path, tmp_path: Pat
     assert "<td>all fields</td><td class=\"num\">315</td>" in index
     page = (tmp_path / "report" / "works" / "W2741809807.html").read_text()
     assert "In its subfield (Statistics, Probability and Uncertainty, 2018): rank 1 of 2, percentile 100.0" in page
+
+
+def test_the_run_manifest_carries_the_agreement_per_field(published_sample: Path, oracle: OracleResult) -> None:
+    import polars as pl
+
+    current = published_sample / "current"
+    manifest = json.loads((current / "manifest.json").read_text())
+    published = pl.read_parquet(current / "openalex_agreement.parquet").to_dicts()
+    assert manifest["openalex_agreement"] == published
+    # one row per field of the records with both figures, all fields first
+    fields = {topic_group(r, "field") for r in oracle.records.values()
+              if topic_group(r, "field") is not None and r.get("citation_normalized_percentile")}
+    assert [row["field_id"] for row in published] == [None, *sorted(fields)]
+    assert published[0]["works"] == 315
