@@ -237,12 +237,17 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
 @click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
 @click.option("--year", type=int, default=None, help="Only works published in this year (scores only).")
 @click.option("--type", "work_type", default=None, help="Only works of this type (article, dataset, …; scores only).")
+@click.option("--field", "field", default=None,
+              help="Only works of this OpenAlex field (primary topic): its id (18) or its name, any case (scores only).")
+@click.option("--subfield", "subfield", default=None,
+              help="Only works of this OpenAlex subfield: its id (1804) or its name, any case (scores only).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--no-descriptor", is_flag=True,
               help="csv and json: do not write or update datapackage.json beside the file.")
 @handle_errors
 def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top: int | None, year: int | None,
-           work_type: str | None, version: str | None, no_descriptor: bool) -> None:
+           work_type: str | None, field: str | None, subfield: str | None, version: str | None,
+           no_descriptor: bool) -> None:
     """Write a ranked table of the current (or --version) version, best first (works, or researchers),
     with its provenance."""
     from datarank.destinations import STDOUT, is_url
@@ -251,8 +256,8 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
     from datarank.settings import ExportSpec
 
     target = output if output == STDOUT or is_url(output) else str(Path(output).expanduser().absolute())
-    spec = ExportSpec(output=target, format=fmt, top=top, year=year, type=work_type, table=table,
-                      descriptor=not no_descriptor)
+    spec = ExportSpec(output=target, format=fmt, top=top, year=year, type=work_type, field=field, subfield=subfield,
+                      table=table, descriptor=not no_descriptor)
     rows = export_table(_settings(data_dir=data_dir).data_dir, spec, version, stdout=_binary_stdout())
     what = "works" if table == "scores" else "researchers"
     click.echo(f"wrote {rows:,} {what} to {'standard output' if output == STDOUT else redact(output)}", err=output == STDOUT)

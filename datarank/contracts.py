@@ -120,5 +120,6 @@ class RunManifest(TypedDict):
     scoring: Build | dict[str, Any]
     checks_passed: list[str]
     fair: dict[str, Any]  # version, weights_file, weights_sha256, weights, abstracts, validation
+    openalex_agreement: list[dict[str, Any]]  # field_id, field_name, works, spearman (all fields first)
     changes: dict[str, Any] | None
     timings_s: dict[str, float]

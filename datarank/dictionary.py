@@ -56,6 +56,7 @@ class View:
 _METRIC = "docs/metric.md"
 _FAIR = "docs/fair.md"
 _SCORES_SQL = "sql/out/out_datarank__scores.sql"
+_STANDING = "docs/standing.md"
 
 SCORES = View(
     name="scores",
@@ -101,6 +102,19 @@ SCORES = View(
                "the size of the publication_year × type group"),
         Column("tier", "VARCHAR", "S1…S5 by the global percentile, or `unranked` where DataRank is 0", "",
                f"top-percent cut-offs --tiers, default 20, 40, 60, 80: theSindex's quintiles ({_METRIC}, Tiers)"),
+        Column("subfield_year_rank", "BIGINT", "place among works of the same OpenAlex subfield and publication_year (1 = best)",
+               "rank", f"rank within subfield × publication_year of the primary topic, as year_type_rank; works without a topic "
+               f"(or a year) are a group of their own ({_STANDING})"),
+        Column("subfield_year_percentile", "DOUBLE", "percentile within the same subfield and publication_year (100 = best)",
+               "percent (0–100)", f"as year_type_percentile, within subfield × publication_year; a group of one is 100 ({_STANDING})"),
+        Column("subfield_year_works", "BIGINT", "how many works share this work's subfield and publication_year", "works",
+               "the size of the subfield × publication_year group"),
+        Column("field_year_rank", "BIGINT", "place among works of the same OpenAlex field and publication_year (1 = best)",
+               "rank", f"rank within field × publication_year of the primary topic, as year_type_rank ({_STANDING})"),
+        Column("field_year_percentile", "DOUBLE", "percentile within the same field and publication_year (100 = best)",
+               "percent (0–100)", f"as year_type_percentile, within field × publication_year; a group of one is 100 ({_STANDING})"),
+        Column("field_year_works", "BIGINT", "how many works share this work's field and publication_year", "works",
+               "the size of the field × publication_year group"),
         Column("fair_findable", "INTEGER", "fair_v1's Findable dimension (null: not scored, paratext)", "points (0–100)",
                f"sum of the F points: DOI 40, PubMed id 10, indexed_in 10 each up to 20, in a repository 20, an ORCID 10 ({_FAIR})"),
         Column("fair_accessible", "INTEGER", "fair_v1's Accessible dimension", "points (0–100)",
@@ -131,6 +145,18 @@ SCORES = View(
         Column("title", "VARCHAR", "the work's title", "", "the record's display_name, else title"),
         Column("publication_year", "INTEGER", "the year the work was published", "year", "the record's publication_year"),
         Column("type", "VARCHAR", "the work's OpenAlex type (article, book, dataset, …)", "", "the record's type"),
+        Column("subfield_id", "INTEGER", "the primary topic's OpenAlex subfield (subfields/1804 → 1804; null: no topic)", "",
+               f"primary_topic.subfield.id ({_STANDING})"),
+        Column("subfield_name", "VARCHAR", "the subfield's name", "", "primary_topic.subfield.display_name"),
+        Column("field_id", "INTEGER", "the primary topic's OpenAlex field (fields/18 → 18; null: no topic)", "",
+               f"primary_topic.field.id ({_STANDING})"),
+        Column("field_name", "VARCHAR", "the field's name", "", "primary_topic.field.display_name"),
+        Column("openalex_fwci", "DOUBLE", "OpenAlex's field-weighted citation impact, as published (context, not used in DataRank)",
+               "ratio to the expected citations (1 = as expected)", f"the record's fwci ({_STANDING})"),
+        Column("openalex_normalized_percentile", "DOUBLE",
+               "OpenAlex's citation percentile within subfield, year and type, as published (context, not used in DataRank)",
+               "fraction (0–1; 0.99 = OpenAlex's 99th percentile)",
+               f"the record's citation_normalized_percentile.value, on OpenAlex's 0–1 scale, not DataRank's 0–100 ({_STANDING})"),
     ),
 )
 
@@ -361,6 +387,21 @@ FAIR_VALIDATION = View(
     ),
 )
 
+OPENALEX_AGREEMENT = View(
+    name="openalex_agreement",
+    grain="one row per field, and one for all fields first: does DataRank's subfield × year percentile follow "
+          "OpenAlex's normalised percentile (Spearman's rho)",
+    made_by="sql/out/out_datarank__openalex_agreement.sql",
+    columns=(
+        Column("field_id", "INTEGER", "the OpenAlex field (null: the row of all fields)", "", _STANDING),
+        Column("field_name", "VARCHAR", "the field's name ('all fields' for the row of all of them)", "", _STANDING),
+        Column("works", "BIGINT", "works of the field with both percentiles (a primary topic and OpenAlex's value)", "works",
+               _STANDING),
+        Column("spearman", "DOUBLE", "Spearman's rho of subfield_year_percentile with openalex_normalized_percentile "
+               "(null: fewer than 3 works or no spread)", "", f"the correlation of the mid-ranks ({_STANDING})"),
+    ),
+)
+
 _UNITS = "docs/units.md"
 _CONTEXT = "sql/core/core_openalex__work_context.sql"
 
@@ -435,7 +476,7 @@ DOIS = View(
 )
 
 VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
-                             FAIR_VALIDATION, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, DOIS,
+                             FAIR_VALIDATION, OPENALEX_AGREEMENT, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, DOIS,
                              RUNS)
 
 

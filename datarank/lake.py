@@ -49,8 +49,8 @@ from datarank.redact import redact_all
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names
 #: (versions published by an older release may lack some: readers skip a view whose file is missing).
 VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine",
-                  "fair_signals", "abstracts", "fair_validation", "work_context", "work_institutions", "work_countries",
-                  "dois")
+                  "fair_signals", "abstracts", "fair_validation", "openalex_agreement", "work_context", "work_institutions",
+                  "work_countries", "dois")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), linked into each version.

@@ -52,6 +52,7 @@ def run_manifest(state: RunState, version: str) -> RunManifest:
         "scoring": state.scoring,
         "checks_passed": state.checks_passed,
         "fair": fair_record(state),
+        "openalex_agreement": openalex_agreement(state),
         "changes": state.changes,
         "timings_s": {**state.ingest_summary.get("timings", {}), **state.timings},
     })
@@ -70,6 +71,13 @@ def fair_record(state: RunState) -> dict[str, Any]:
     validation = staged / "fair_validation.parquet" if staged else None
     record["validation"] = pl.read_parquet(validation).to_dicts() if validation and validation.exists() else []
     return record
+
+
+def openalex_agreement(state: RunState) -> list[dict[str, Any]]:
+    """The rows of openalex_agreement.parquet: Spearman's rho of DataRank's subfield × year percentile
+    with OpenAlex's normalised percentile, all fields first, then per field (docs/standing.md)."""
+    path = state.staged / "openalex_agreement.parquet" if state.staged else None
+    return pl.read_parquet(path).to_dicts() if path and path.exists() else []
 
 
 def fair_headline(manifest: RunManifest | dict[str, Any]) -> dict[str, Any] | None:

@@ -230,7 +230,8 @@ SCORE_MODELS = (
           ("core_openalex__fair_signals", "core_openalex__works", "int_datarank__work_signal", "int_fair__linked_datasets")),
     Model("int_fair__scores", "fair", ("int_fair__dimensions", "core_openalex__works")),
     Model("out_datarank__scores", "out",
-          ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network", "int_fair__scores"),
+          ("core_openalex__works", "int_datarank__work_signal", "int_datarank__network", "int_fair__scores",
+           "core_openalex__work_context"),
           "output", file="scores.parquet", order_by="work_number"),
     # Every author on every run, a night too: any work's DataRank can move any author's rank.
     Model("out_datarank__researchers", "out",
@@ -243,12 +244,15 @@ SCORE_MODELS = (
           "output", ONLY_INCREMENTAL, per_mode=True, file="citers.parquet", order_by="cited_id, citer_rank"),
     Model("out_fair__validation", "fair", ("out_datarank__scores", "int_fair__dimensions", "core_openalex__works"),
           "output", file="fair_validation.parquet"),
+    # DataRank's subfield × year percentile against OpenAlex's normalised percentile, per field.
+    Model("out_datarank__openalex_agreement", "out", ("out_datarank__scores",), "output",
+          file="openalex_agreement.parquet"),
 )
 
 #: Published file → the model that makes it (the rest of a version is the core's tables).
 SCORE_OUTPUTS = {
     "scores": "out_datarank__scores", "researchers": "out_datarank__researchers", "citers": "out_datarank__citers",
-    "fair_validation": "out_fair__validation",
+    "fair_validation": "out_fair__validation", "openalex_agreement": "out_datarank__openalex_agreement",
 }
 
 

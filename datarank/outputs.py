@@ -160,8 +160,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout:
         raise UsageError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
     if spec.table not in EXPORT_TABLES:
         raise UsageError(f"export: unknown table {spec.table!r}; use --table {'|'.join(EXPORT_TABLES)}")
-    if spec.table == "researchers" and (spec.year is not None or spec.type is not None):
-        raise UsageError("export: --year and --type filter works; the researchers table has no year or type")
+    if spec.table == "researchers" and any(v is not None for v in (spec.year, spec.type, spec.field, spec.subfield)):
+        raise UsageError("export: --year, --type, --field and --subfield filter works; the researchers table has none of them")
     if spec.top is not None and spec.top < 1:
         raise UsageError("export: --top must be at least 1")
     check_destination(destination)
@@ -172,7 +172,9 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout:
             raise DataRankError(f"export: version {folder.name} has no {spec.table} table (published by an older release)")
         provenance = export_provenance(folder, spec)
         package = read_descriptor(Path(destination)) if described else None
-        rows, columns = _write_ranked(path, local, fmt, spec, destination, provenance)
+        groups = {kind: _topic_group(path, folder.name, kind, value)
+                  for kind, value in (("field", spec.field), ("subfield", spec.subfield)) if value is not None}
+        rows, columns = _write_ranked(path, local, fmt, spec, destination, provenance, groups)
         checkpoint("export.written")
         deliver(local, destination, stdout)
     if package is not None:
@@ -180,10 +182,44 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout:
     return rows
 
 
+def _topic_group(path: Path, version: str, kind: str, value: str) -> list[int]:
+    """The ids of the OpenAlex field (or subfield) `value` names in a version's scores: an id (`18`,
+    `fields/18`, `https://openalex.org/fields/18`) or a name, any case. An unknown one is a usage error."""
+    text = value.strip()
+    match = re.fullmatch(rf"(?:https?://openalex\.org/)?(?:{kind}s/)?([0-9]{{1,9}})", text, re.IGNORECASE)
+    connection = duckdb.connect()
+    try:
+        # Only literal text chosen here is spliced in: the column names of `kind`.
+        found = connection.sql(
+            f"""
+            select distinct {kind}_id
+            from read_parquet({literal(str(path))})
+            where {kind}_id = $number or lower({kind}_name) = lower($name)
+            order by 1
+            """,
+            params={"number": int(match.group(1)) if match else None, "name": text},
+        ).fetchall()
+    except duckdb.Error:
+        raise DataRankError(
+            f"export: version {version} has no {kind} standing (published by an older release); "
+            "run `datarank compute` to publish a new version"
+        ) from None
+    finally:
+        connection.close()
+    if not found:
+        raise UsageError(
+            f"export: no {kind} {value!r} in version {version}; give an id or a name (any case), listed by "
+            f"datarank query \"select {kind}_id, {kind}_name, count(*) as works from scores group by all order by 1\""
+        )
+    return [row[0] for row in found]
+
+
 def _write_ranked(
-    path: Path, local: Path, fmt: str, spec: ExportSpec, destination: str, provenance: dict[str, Any]
+    path: Path, local: Path, fmt: str, spec: ExportSpec, destination: str, provenance: dict[str, Any],
+    groups: dict[str, list[int]] | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
-    """The ranked rows `spec` selects, as one `fmt` file at `local`; how many, and their columns."""
+    """The ranked rows `spec` selects (`groups`: the field and subfield ids its --field and
+    --subfield name), as one `fmt` file at `local`; how many, and their columns."""
     # Only literal text chosen here is spliced in: the table's own number column and filters.
     number, filters = ("work_number", _WORK_FILTERS) if spec.table == "scores" else ("author_number", "true")
     connection = duckdb.connect()
@@ -196,7 +232,9 @@ def _write_ranked(
             order by rank
             limit coalesce($top, 9223372036854775807)
             """,
-            params={"top": spec.top, **({"year": spec.year, "type": spec.type} if spec.table == "scores" else {})},
+            params={"top": spec.top, **({"year": spec.year, "type": spec.type, "field_ids": (groups or {}).get("field"),
+                                          "subfield_ids": (groups or {}).get("subfield")}
+                                         if spec.table == "scores" else {})},
         )
         relation.create_view("export_rows")
         columns = list(zip(relation.columns, map(str, relation.types), strict=True))
@@ -210,7 +248,9 @@ def _write_ranked(
         connection.close()
 
 
-_WORK_FILTERS = "($year is null or publication_year = $year) and ($type is null or lower(type) = lower($type))"
+_WORK_FILTERS = ("($year is null or publication_year = $year) and ($type is null or lower(type) = lower($type))"
+                 " and ($field_ids is null or list_contains($field_ids, field_id))"
+                 " and ($subfield_ids is null or list_contains($subfield_ids, subfield_id))")
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def export_provenance(folder: Path, spec: ExportSpec) -> dict[str, Any]:
         "tiers": list(parameters.get("tiers", DEFAULT_TIERS)),
         "fair_weights_version": parameters.get("fair_weights_version") or (manifest.get("fair") or {}).get("version"),
         "package_version": manifest.get("package_version"),
-        "filters": {key: value for key, value in (("top", spec.top), ("year", spec.year), ("type", spec.type)) if value is not None},
+        "filters": {key: value for key, value in (("top", spec.top), ("year", spec.year), ("type", spec.type),
+                                                           ("field", spec.field), ("subfield", spec.subfield)) if value is not None},
     }
     return {key: value for key, value in provenance.items() if value is not None}
 

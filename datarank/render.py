@@ -43,6 +43,8 @@ def render_explanation(explanation: Explanation, full_abstract: bool = False) ->
             f"  {tier_label(work['tier'], explanation.tiers)} · among {year_type_label(work)}: rank "
             f"{work['year_type_rank']:,} of {work['year_type_works']:,}, percentile {work['year_type_percentile']:.1f}"
         )
+    if "subfield_year_rank" in work:  # versions published before the field-normalised standing lack these
+        lines += standing_lines(work)
     lines += [
         f"  Base Score Contribution        {work['base_contribution']:.1f}   "
         f"({1 - d:.2f} × ln(1 + {work['cited_by_count']:,}) = {work['base_contribution']:.4f})",
@@ -77,6 +79,22 @@ def render_explanation(explanation: Explanation, full_abstract: bool = False) ->
     lines += ["", *abstract_lines(explanation, full_abstract)]
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
+
+
+def standing_lines(work: dict[str, object]) -> list[str]:
+    """The standing within subfield × year and field × year, and OpenAlex's own indicators beside it
+    (docs/standing.md)."""
+    year = work["publication_year"] if work["publication_year"] is not None else "year unknown"
+    lines = []
+    for kind in ("subfield", "field"):
+        name = work[f"{kind}_name"] or (f"{kind} {work[f'{kind}_id']}" if work[f"{kind}_id"] is not None else None)
+        group = f"{name}, {year}" if name else f"no topic, {year}"
+        lines.append(f"  in its {kind} ({group}): rank {work[f'{kind}_year_rank']:,} of {work[f'{kind}_year_works']:,}, "
+                     f"percentile {work[f'{kind}_year_percentile']:.1f}")
+    fwci, normalized = work["openalex_fwci"], work["openalex_normalized_percentile"]
+    lines.append(f"  OpenAlex's own: FWCI {'–' if fwci is None else f'{fwci:.2f}'} · normalised citation percentile "
+                 f"{'–' if normalized is None else f'{normalized:.4f}'} (0–1 scale; context, not used in DataRank)")
+    return lines
 
 
 def render_researcher(explanation: ResearcherExplanation) -> str:

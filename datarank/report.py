@@ -180,6 +180,11 @@ def _leaderboard(
         # versions published before the FAIR score have no validation table
         plots_data["fair_validation"] = (connection.sql("from fair_validation").pl()
                                          if (folder / "fair_validation.parquet").exists() else pl.DataFrame())
+        # nor those before the field-normalised standing an agreement with OpenAlex
+        agreement = (folder / "openalex_agreement.parquet").exists()
+        plots_data["openalex_agreement"] = connection.sql("from openalex_agreement").pl() if agreement else pl.DataFrame()
+        plots_data["report_standing_vs_openalex"] = (
+            _query(connection, "report/report_standing_vs_openalex", {"bins": PLOT_BINS}) if agreement else pl.DataFrame())
     finally:
         connection.close()
     return numbers, authors, plots_data
@@ -200,6 +205,7 @@ def _context(
     unranked = tier_counts.filter(pl.col("tier") == "unranked")["works"].sum()
     leaderboard = pl.DataFrame([e.work for e in explanations])
     validation = data["fair_validation"]
+    agreement = data["openalex_agreement"]
     return {
         "version": first.version,
         "cap": first.cap,
@@ -224,7 +230,10 @@ def _context(
         "fair_checklist": FAIR_CHECKLIST,
         "validation": validation.to_dicts(),
         "abstract_chars": ABSTRACT_PREVIEW,
+        "agreement": agreement.to_dicts(),
         "plots": {
+            "openalex": (_plot_openalex(data["report_standing_vs_openalex"], agreement)
+                         if data["report_standing_vs_openalex"].height else None),
             "validation": _plot_validation(validation) if validation.height else None,
             "distribution": _plot_distribution(data["report_datarank_histogram"], tier_counts, unranked),
             "shares": _plot_shares(data["report_share_histogram"], leaderboard),
@@ -379,6 +388,32 @@ def _plot_validation(validation: pl.DataFrame) -> str:
     axes.legend(fontsize=8, frameon=False, loc="best")
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, "validation")
+
+
+def _plot_openalex(grid: pl.DataFrame, agreement: pl.DataFrame) -> str:
+    """DataRank's subfield × year percentile against OpenAlex's normalised percentile: a heat map of
+    every work with both, as the DataRank × citations one (the diagonal: where the two agree)."""
+    from matplotlib.colors import LogNorm
+
+    figure = _figure(6.4, 4.2)
+    axes = figure.subplots()
+    counts = np.full((PLOT_BINS, PLOT_BINS), np.nan)
+    counts[grid["y_bin"].to_numpy(), grid["x_bin"].to_numpy()] = grid["works"].to_numpy()
+    edges = np.linspace(0, 1, PLOT_BINS + 1)
+    mesh = axes.pcolormesh(100 * edges, edges, counts, cmap="Blues",
+                           norm=LogNorm(vmin=1, vmax=max(float(np.nanmax(counts)), 2.0)), rasterized=True)
+    figure.colorbar(mesh, ax=axes, label="works in cell", format=_integer_ticks())
+    axes.plot([0, 100], [0, 1], color="#555", linewidth=0.9, linestyle="--", label="where the two agree")
+    overall = next((row for row in agreement.to_dicts() if row["field_id"] is None), None)
+    rho = f"Spearman ρ {overall['spearman']:+.2f} over {overall['works']:,} works" if overall and overall[
+        "spearman"] is not None else "too few works for a Spearman ρ"
+    axes.set_xlim(0, 100)
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("DataRank's percentile within subfield × year (0–100)")
+    axes.set_ylabel("OpenAlex's normalised citation percentile (0–1)")
+    axes.set_title(f"{rho}; below the diagonal: DataRank ranks higher", fontsize=9, loc="left")
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    return _svg(figure, "openalex")
 
 
 # ---------------------------------------------------------------- HTML and files

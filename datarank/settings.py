@@ -39,6 +39,10 @@ class ExportSpec:
         top: Only the N best-ranked works (after the filters).
         year: Only works published in this year (scores only).
         type: Only works of this type (scores only).
+        field: Only works of this OpenAlex field of their primary topic: its id (`18`, `fields/18`)
+            or its name, any case (scores only; docs/standing.md).
+        subfield: Only works of this OpenAlex subfield: its id (`1804`, `subfields/1804`) or its
+            name, any case (scores only).
         table: Which ranked table: `scores` (one row per work, the default) or `researchers` (one
             row per author, SPEC §8).
         descriptor: For csv and json, write or update `datapackage.json` beside the file (its
@@ -50,6 +54,8 @@ class ExportSpec:
     top: int | None = None
     year: int | None = None
     type: str | None = None
+    field: str | None = None
+    subfield: str | None = None
     table: str = "scores"
     descriptor: bool = True
 

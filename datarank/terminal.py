@@ -112,6 +112,8 @@ def print_summary(state: Any) -> None:
         )
     if fair := _fair_line(state):
         lines.append(fair)
+    if openalex := _openalex_line(state):
+        lines.append(openalex)
     if state.changes:
         changes = state.changes
         movers = (changes.get("sections") or {}).get("rank_movers") or []
@@ -146,6 +148,18 @@ def _fair_line(state: Any) -> str | None:
         line += (f" · Spearman with DataRank's year × type percentile {headline['spearman']:+.2f} on "
                  f"{headline['works']:,} articles and reviews of {headline['year_from']}–{headline['year_to']}")
     return line
+
+
+def _openalex_line(state: Any) -> str | None:
+    """DataRank's subfield × year percentile against OpenAlex's normalised percentile (docs/standing.md)."""
+    rows = (state.manifest or {}).get("openalex_agreement") if state.version else None
+    overall = next((row for row in rows or [] if row.get("field_id") is None), None)
+    if not overall or overall.get("spearman") is None:
+        return None
+    fields = sum(1 for row in rows if row.get("field_id") is not None and row.get("spearman") is not None)
+    return (f"openalex Spearman of DataRank's subfield × year percentile with OpenAlex's normalised percentile "
+            f"{overall['spearman']:+.2f} on {overall['works']:,} works ({fields} fields with a rho: "
+            "datarank query \"from openalex_agreement\")")
 
 
 def _build_line(state: Any) -> str | None:

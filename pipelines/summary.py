@@ -84,6 +84,8 @@ def summary_markdown(state: RunState) -> str:
     parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]
     if manifest.get("fair"):
         parts += ["", *_fair(manifest["fair"])]
+    if manifest.get("openalex_agreement"):
+        parts += ["", *_openalex(manifest["openalex_agreement"])]
     if state.changes:
         parts += ["", *_changes(state.changes, state.version or "staged")]
     return "\n".join(parts) + "\n"
@@ -162,6 +164,20 @@ def _fair(fair: dict[str, Any]) -> list[str]:
         for row in rows
     ]
     return lines
+
+
+def _openalex(rows: list[dict[str, Any]]) -> list[str]:
+    """DataRank's subfield × year percentile against OpenAlex's normalised percentile (docs/standing.md)."""
+    return [
+        "## Beside OpenAlex",
+        "",
+        "Spearman ρ of DataRank's subfield × year percentile with OpenAlex's normalised percentile, works with both:",
+        "",
+        "| field | works | ρ |",
+        "|---|---:|---:|",
+        *(f"| {row['field_name'] or row['field_id']} | {row['works']:,} | "
+          f"{'–' if row['spearman'] is None else format(row['spearman'], '+.3f')} |" for row in rows),
+    ]
 
 
 def _changes(changes: dict[str, Any], version: str) -> list[str]:

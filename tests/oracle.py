@@ -25,6 +25,10 @@ distinct works q ≠ p of the snapshot referencing p; ordered by C(q) desc, then
 first `cap` are considered; of those, the ones sharing an author id with p are self-citations and
 dropped; N = Σ ln(1 + C(q)) / max(outdegree(q), 1), outdegree = referenced_works_count, or when
 that is absent/null the number of distinct valid ids in referenced_works; DataRank = (1−d)·B + d·N.
+The field-normalised standing (docs/standing.md): within each group of works of one subfield (or
+field) of the record's primary_topic and one publication_year (an id that is no `…/subfields/N`
+URL, a missing topic or year: its own group, None), the percentile is 100 · (works of the group with a
+lower DataRank) / (n − 1), 100 alone, and the rank by DataRank desc, ties by id (`group_standing`).
 Each considered citer is also kept as an `OracleCiter` (its place in the cap's order, whether it is
 a self-citation, and what it adds to p's DataRank: d · its signal, or 0 for a self-citation).
 """
@@ -57,7 +61,8 @@ LAYOUTS = (
     ("legacy", "legacy-data/works", "manifest"),
 )
 #: The only Parquet columns the metric reads.
-_PARQUET_COLUMNS = ("id", "cited_by_count", "referenced_works", "referenced_works_count", "authorships", "updated_date")
+_PARQUET_COLUMNS = ("id", "cited_by_count", "referenced_works", "referenced_works_count", "authorships", "updated_date",
+                    "publication_year", "primary_topic", "fwci", "citation_normalized_percentile")
 
 
 def work_number(value: Any) -> int | None:
@@ -401,3 +406,68 @@ def compute(root: Path, cap: int = 200, damping: float = 0.85) -> OracleResult:
         row.rank_range = (min(near), max(near))
     layout, _, _ = find_layout(root)
     return OracleResult(rows, records, quarantine, counts, layout, considered_citers, citers)
+
+
+# --------------------------------------------------------------------------- field-normalised standing
+
+_GROUP_ID = {level: re.compile(rf"(?:https?://openalex\.org/)?(?:{level}s/)?([0-9]{{1,9}})") for level in ("subfield", "field")}
+
+
+def topic_group(record: dict[str, Any], level: str) -> int | None:
+    """The number of the record's primary_topic subfield or field id (`…/subfields/1804` → 1804),
+    None without a topic or with an id that is not one."""
+    topic = record.get("primary_topic")
+    node = topic.get(level) if isinstance(topic, dict) else None
+    value = node.get("id") if isinstance(node, dict) else None
+    if not isinstance(value, str):
+        return None
+    match = _GROUP_ID[level].fullmatch(value.strip(" ").lower())
+    return int(match.group(1)) if match else None
+
+
+def publication_year(record: dict[str, Any]) -> int | None:
+    value = record.get("publication_year")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def normalized_percentile(record: dict[str, Any]) -> float | None:
+    """OpenAlex's citation_normalized_percentile.value as published (0–1), None when not a number."""
+    value = record.get("citation_normalized_percentile")
+    value = value.get("value") if isinstance(value, dict) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class GroupStanding:
+    """A work's standing in its group: the group's size, the percentile and the ranks it may take.
+    Works whose DataRank equals this one's to within float noise may fall either side of it."""
+
+    works: int
+    percentile_low: float
+    percentile_high: float
+    rank_low: int
+    rank_high: int
+
+
+def group_standing(result: OracleResult, level: str) -> dict[int, GroupStanding]:
+    """Every work's standing within (its `level` — "subfield" or "field" — of primary_topic) ×
+    publication_year."""
+    groups: dict[tuple[int | None, int | None], list[int]] = {}
+    for n, record in result.records.items():
+        groups.setdefault((topic_group(record, level), publication_year(record)), []).append(n)
+    out = {}
+    for members in groups.values():
+        size = len(members)
+        for n in members:
+            mine = result.rows[n].datarank
+            near = sum(1 for m in members if m != n and math.isclose(result.rows[m].datarank, mine, rel_tol=1e-9, abs_tol=1e-12))
+            lower = sum(1 for m in members if result.rows[m].datarank < mine
+                        and not math.isclose(result.rows[m].datarank, mine, rel_tol=1e-9, abs_tol=1e-12))
+            ahead = sum(1 for m in members if result.rows[m].datarank > mine
+                        and not math.isclose(result.rows[m].datarank, mine, rel_tol=1e-9, abs_tol=1e-12))
+            if size == 1:
+                out[n] = GroupStanding(1, 100.0, 100.0, 1, 1)
+            else:
+                out[n] = GroupStanding(size, 100 * lower / (size - 1), 100 * (lower + near) / (size - 1),
+                                       ahead + 1, ahead + near + 1)
+    return out

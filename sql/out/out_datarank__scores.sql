@@ -6,6 +6,12 @@
 -- DataRank, in [0, 100] (100 = best; works tied share one value).
 -- year_type_rank, year_type_percentile: the same, within the work's publication_year × type
 -- (a null year or type is a group of its own); year_type_works: the size of that group.
+-- subfield_year_*, field_year_*: the same rule within OpenAlex's subfield × publication_year and
+-- field × publication_year of the work's primary topic (core_openalex__work_context); works without
+-- a topic (or a year) form a group of their own, as a null year or type does (docs/standing.md).
+-- subfield_id … field_name, openalex_fwci, openalex_normalized_percentile: the work's context and
+-- OpenAlex's own indicators as published (the percentile on OpenAlex's 0–1 scale), never part of
+-- DataRank.
 -- tier: S1…S4 for works whose percentile reaches 100 − $tier_s1 … 100 − $tier_s4 (the top-percent
 -- cut-offs, default 20, 40, 60, 80: theSindex's quintiles), S5 for the rest, 'unranked' where datarank = 0 (no citations
 -- and no network signal). The comparison is on exact counts (100 · lower ≥ (100 − cut) · (n − 1)),
@@ -19,6 +25,8 @@
 -- DuckDB or Spark), so works whose DataRanks are equal would otherwise be ordered by rounding noise.
 -- Works tie when their rank_key is equal (then ordered by id); floating-point equal DataRanks can
 -- be a unit or two apart in fixed point (each citer's signal is floored first).
+-- Inputs: core_openalex__works, int_datarank__work_signal, int_datarank__network, int_fair__scores,
+-- core_openalex__work_context.
 -- Parameters: $cap, $damping, $tier_s1, $tier_s2, $tier_s3, $tier_s4.
 with
 
@@ -42,6 +50,18 @@ fair as (
     from int_fair__scores
 ),
 
+context as (
+    select
+        work_id,
+        subfield_id,
+        subfield_name,
+        field_id,
+        field_name,
+        openalex_fwci,
+        openalex_normalized_percentile
+    from core_openalex__work_context
+),
+
 scored as (
     select
         works.work_id,
@@ -57,12 +77,16 @@ scored as (
         coalesce(network.citers_with_signal, 0) as citers_with_signal,
         works.title,
         works.publication_year,
-        works.type
+        works.type,
+        context.subfield_id,
+        context.field_id
     from works
     inner join signal
         on signal.work_id = works.work_id
     left join network
         on network.cited_id = works.work_id
+    left join context
+        on context.work_id = works.work_id
 ),
 
 with_total as (
@@ -74,10 +98,10 @@ with_total as (
     from scored
 ),
 
--- The windows see only the keys (one sort each over four narrow columns), then the standing joins
+-- The windows see only the keys (one sort each over six narrow columns), then the standing joins
 -- back to the wide rows: measured at 300k works, 0.6 s with every column through the windows.
 keys as (
-    select work_id, rank_key, publication_year, type
+    select work_id, rank_key, publication_year, type, subfield_id, field_id
     from with_total
 ),
 
@@ -110,7 +134,32 @@ standing as (
             when count(*) over (partition by publication_year, type) = 1 then 100.0
             else 100.0 * percent_rank() over (partition by publication_year, type order by rank_key asc)
         end as year_type_percentile,
-        count(*) over (partition by publication_year, type) as year_type_works
+        count(*) over (partition by publication_year, type) as year_type_works,
+        -- The same rule within subfield × year and field × year, from two sorts per group instead of
+        -- three: the rank is counted from the bottom (rank_key asc, id desc is the reverse of the
+        -- rank's order), and the percentile is percent_rank's (rank − 1) / (n − 1) from rank().
+        count(*) over (partition by subfield_id, publication_year)
+            - row_number() over (partition by subfield_id, publication_year order by rank_key asc, work_id desc)
+            + 1 as subfield_year_rank,
+        case
+            when count(*) over (partition by subfield_id, publication_year) = 1 then 100.0
+            else 100.0 * (
+                cast(rank() over (partition by subfield_id, publication_year order by rank_key asc) - 1 as double)
+                / cast(count(*) over (partition by subfield_id, publication_year) - 1 as double)
+            )
+        end as subfield_year_percentile,
+        count(*) over (partition by subfield_id, publication_year) as subfield_year_works,
+        count(*) over (partition by field_id, publication_year)
+            - row_number() over (partition by field_id, publication_year order by rank_key asc, work_id desc)
+            + 1 as field_year_rank,
+        case
+            when count(*) over (partition by field_id, publication_year) = 1 then 100.0
+            else 100.0 * (
+                cast(rank() over (partition by field_id, publication_year order by rank_key asc) - 1 as double)
+                / cast(count(*) over (partition by field_id, publication_year) - 1 as double)
+            )
+        end as field_year_percentile,
+        count(*) over (partition by field_id, publication_year) as field_year_works
     from ranked
 ),
 
@@ -124,6 +173,12 @@ with_standing as (
         standing.year_type_rank,
         standing.year_type_percentile,
         standing.year_type_works,
+        standing.subfield_year_rank,
+        standing.subfield_year_percentile,
+        standing.subfield_year_works,
+        standing.field_year_rank,
+        standing.field_year_percentile,
+        standing.field_year_works,
         case
             when with_total.datarank = 0 then 'unranked'
             when 100 * standing.works_below >= (100 - $tier_s1) * (standing.works_total - 1) then 'S1'
@@ -165,6 +220,13 @@ final as (
         year_type_percentile,
         year_type_works,
         tier,
+        -- standing among works of the same subfield (field) and publication_year (docs/standing.md)
+        subfield_year_rank,
+        subfield_year_percentile,
+        subfield_year_works,
+        field_year_rank,
+        field_year_percentile,
+        field_year_works,
         -- the calibrated FAIR score and its checklist (fair_v1; not used in DataRank)
         fair.fair_findable,
         fair.fair_accessible,
@@ -183,10 +245,20 @@ final as (
         -- for people reading exports
         title,
         publication_year,
-        type
+        type,
+        -- the primary topic's subfield and field (the topic itself: work_context) and OpenAlex's
+        -- indicators (context, not used in DataRank)
+        context.subfield_id,
+        context.subfield_name,
+        context.field_id,
+        context.field_name,
+        context.openalex_fwci,
+        context.openalex_normalized_percentile
     from with_standing
     left join fair
         on fair.work_id = with_standing.work_id
+    left join context
+        on context.work_id = with_standing.work_id
 )
 
 select * from final

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from tests.factory.layouts import DELETED_SENTINEL, Line, Merge, Release, write_legacy_snapshot
-from tests.factory.records import OPENALEX, work
+from tests.factory.records import OPENALEX, openalex_indicators, work
 
 #: C of the citers of `PreparedCases.popular` that tie at the cap. No other citer of it has a C this
 #: high except those in `PreparedCases.above`, so the cap's cut falls inside the tie.
@@ -195,6 +195,7 @@ def random_snapshot(rng: random.Random, min_works: int = 5, max_works: int = 40)
             authors=author_list,
             updated_date=stamp or _stamp(rng),
             referenced_works_count=rwc,
+            **openalex_indicators(me),
         )
         if rng.random() < 0.05:
             rec["authorships"] = rng.choice([None, [], [{"author": None}]])

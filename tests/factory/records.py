@@ -73,6 +73,7 @@ def work(
             **{key: fair[key] for key in FAIR_RECORD_FIELDS},
         }
         record["open_access"] |= {"oa_url": None, "any_repository_has_fulltext": fair["any_repository_has_fulltext"]}
+        record |= openalex_indicators(number)
         for i, authorship in enumerate(record["authorships"]):
             authorship["author"]["orcid"] = fair["orcids"][i % 4]
             for institution in authorship["institutions"]:
@@ -139,4 +140,34 @@ def fair_fields(rng: random.Random, number: int) -> dict[str, Any]:
         "orcids": [rng.choice([None, "", f"https://orcid.org/0000-000{i}"]) for i in range(4)],
         "rors": [rng.choice([None, "", " ", f"https://ror.org/0{i}"]) for i in range(3)],
         "has_abstract": rng.random() < 0.8,
+    }
+
+
+#: The topic hierarchy `openalex_indicators` draws from: subfield → (name, field, field name).
+SUBFIELDS = {1804: ("Statistics, Probability and Uncertainty", 18, "Decision Sciences"),
+             1805: ("Information Systems and Management", 18, "Decision Sciences"),
+             2700: ("General Medicine", 27, "Medicine")}
+
+
+def openalex_indicators(number: int) -> dict[str, Any]:
+    """`primary_topic`, `fwci` and `citation_normalized_percentile` as OpenAlex writes them, drawn from
+    the work's number alone (no random state, so records built before stay the same): three
+    subfields of two fields, every ninth work without a topic, some without OpenAlex's values, and
+    percentiles that tie."""
+    if number % 9 == 0:
+        return {"primary_topic": None, "fwci": None, "citation_normalized_percentile": None}
+    subfield = (1804, 1804, 1805, 2700)[number // 3 % 4]
+    name, field, field_name = SUBFIELDS[subfield]
+    topic = 10000 + number % 40
+    percentile = (number * 37 % 21) / 20
+    return {
+        "primary_topic": {
+            "id": f"{OPENALEX}T{topic}", "display_name": f"Topic {topic}", "score": 0.95,
+            "subfield": {"id": f"{OPENALEX}subfields/{subfield}", "display_name": name},
+            "field": {"id": f"{OPENALEX}fields/{field}", "display_name": field_name},
+            "domain": {"id": f"{OPENALEX}domains/{3 if field == 18 else 4}", "display_name": f"Domain {field}"},
+        },
+        "fwci": None if number % 13 == 0 else round(number % 17 / 4, 2),
+        "citation_normalized_percentile": None if number % 11 == 0 else {
+            "value": percentile, "is_in_top_1_percent": percentile >= 0.99, "is_in_top_10_percent": percentile >= 0.9},
     }

@@ -49,8 +49,9 @@ def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Pa
     assert [name for name, comment in views if not comment] == []
     # 26 + 6 + 12 + 2 + 2 + 8 + 4 + 46 columns, counted in `describe` of each view
     # 106 of DataRank's views, 12 more in scores, 4 more in runs, 22 + 2 + 6 in the three FAIR views,
-    # 20 + 7 + 4 in work_context, work_institutions and work_countries, 2 in dois
-    assert len(columns) == 185
+    # 20 + 7 + 4 in work_context, work_institutions and work_countries, 2 in dois, 12 more in scores and 4 in
+    # openalex_agreement (the field standing)
+    assert len(columns) == 201
     assert [(view, column) for view, column, comment in columns if not comment] == []
     comments = {(view, column): comment for view, column, comment in columns}
     assert comments[("scores", "datarank")] == (
@@ -77,30 +78,30 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
     lines = result.output.splitlines()
     assert lines[0] == "scores: one row per work of the snapshot: the ranked table, best first by rank"
     # 26 columns of DataRank, the standing and the tier, and 12 of fair_v1 (7 scores, 5 checklist flags beside has_doi, is_oa)
-    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 38 columns"
+    assert lines[1] == "made by sql/out/out_datarank__scores.sql · 50 columns"
     with _catalog(published_sample) as catalog:
         published = catalog.sql("describe scores").fetchall()
     headers = [line for line in lines[3:] if not line.startswith(" ")]
     assert [header.split()[:2] for header in headers] == [[name, kind] for name, kind, *_ in published]
     text = "\n".join(lines)
-    assert "datarank                 DOUBLE  [DataRank points]\n    DataRank, the score works are ranked by\n" in text
+    assert "datarank                        DOUBLE  [DataRank points]\n    DataRank, the score works are ranked by\n" in text
     assert "    rule: (1 − d) · B(p) + d · N(p), d = damping, default 0.85 (docs/metric.md)" in text
-    assert "percentile               DOUBLE  [percent (0–100)]" in text
+    assert "percentile                      DOUBLE  [percent (0–100)]" in text
 
 
 def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
-    assert [line.split()[:2] for line in result.output.splitlines()[1:16]] == [
-        ["scores", "38"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
+    assert [line.split()[:2] for line in result.output.splitlines()[1:17]] == [
+        ["scores", "50"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
         ["citers", "8"], ["quarantine", "4"], ["fair_signals", "22"], ["abstracts", "2"], ["fair_validation", "6"],
-        ["work_context", "20"], ["work_institutions", "7"], ["work_countries", "4"],
+        ["openalex_agreement", "4"], ["work_context", "20"], ["work_institutions", "7"], ["work_countries", "4"],
         ["dois", "2"], ["runs", "50"],
     ]
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, work_context, work_institutions, work_countries, dois, runs"  # noqa: E501
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, openalex_agreement, work_context, work_institutions, work_countries, dois, runs"  # noqa: E501
     )
 
 

@@ -121,6 +121,8 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     datarank = compute(snapshot)
     expected_validation = compute_fair(datarank, year_type_percentiles(datarank)).validation
     assert "## FAIR score (fair_v1)" in markdown
+    # DataRank beside OpenAlex, per field (docs/standing.md): the rows of the version's manifest
+    assert "## Beside OpenAlex" in markdown and "| all fields | " in markdown
     assert [row["works"] for row in expected_validation if row["cohort"] == "all"] == [6] * 5
     for row in expected_validation:
         variant = "fair_v1" if row["left_out"] == "none" else f"without {row['left_out']}"

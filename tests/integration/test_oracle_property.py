@@ -30,7 +30,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from oracle import OracleResult, compute, work_number
+from oracle import OracleResult, compute, group_standing, normalized_percentile, topic_group, work_number
 from published import Published, read_published, run_pipeline
 
 from tests.factory.layouts import DELETED_SENTINEL, Release, write_legacy_snapshot, write_release
@@ -113,7 +113,34 @@ def assert_matches_oracle(published: Published, expected: OracleResult, cap: int
     assert got_quarantine == sorted(expected.quarantine)
 
     assert_invariants(scores, cap)
+    assert_standing_matches_oracle(scores, expected)
     assert_citers_match_oracle(pl.read_parquet(published.current / "citers.parquet"), expected)
+
+
+def assert_standing_matches_oracle(scores: pl.DataFrame, expected: OracleResult) -> None:
+    """The standing within subfield × year and field × year (docs/standing.md) is the oracle's, read
+    from each record's primary_topic: the group's size exactly, the percentile and rank within the
+    range float-noise ties allow; the group ids and OpenAlex's percentile as the record says."""
+    problems: list[str] = []
+    rows = {row["work_number"]: row for row in scores.to_dicts()}
+    for level in ("subfield", "field"):
+        standing = group_standing(expected, level)
+        for number, want in sorted(standing.items()):
+            got = rows[number]
+            if got[f"{level}_id"] != topic_group(expected.records[number], level):
+                problems.append(f"W{number}: {level}_id {got[f'{level}_id']}, record {topic_group(expected.records[number], level)}")
+            if got[f"{level}_year_works"] != want.works:
+                problems.append(f"W{number}: {level}_year_works {got[f'{level}_year_works']}, oracle {want.works}")
+            percentile = got[f"{level}_year_percentile"]
+            if not want.percentile_low - 1e-9 <= percentile <= want.percentile_high + 1e-9:
+                problems.append(f"W{number}: {level}_year_percentile {percentile}, oracle {want}")
+            if not want.rank_low <= got[f"{level}_year_rank"] <= want.rank_high:
+                problems.append(f"W{number}: {level}_year_rank {got[f'{level}_year_rank']}, oracle {want}")
+    for number, record in expected.records.items():
+        if rows[number]["openalex_normalized_percentile"] != normalized_percentile(record):
+            problems.append(f"W{number}: openalex_normalized_percentile {rows[number]['openalex_normalized_percentile']}, "
+                            f"record {normalized_percentile(record)}")
+    assert not problems, "\n".join(problems[:40])
 
 
 #: citers.parquet columns compared exactly, and the oracle's field for each.
@@ -314,6 +341,30 @@ def test_pipeline_equals_oracle_on_the_shipped_sample(tmp_path: Path) -> None:
     expected = compute(SAMPLE, cap=defaults.cap, damping=defaults.damping)
     assert len(expected.rows) == 339
     assert_matches_oracle(published, expected, cap=defaults.cap)
+    assert_agreement_matches(published, expected)
+
+
+def assert_agreement_matches(published: Published, expected: OracleResult) -> None:
+    """openalex_agreement: per field of the records' primary_topic (and over all fields), Spearman's
+    rho of the published subfield × year percentile with the records' normalised percentile, by a
+    scipy-free mid-rank correlation (fair_oracle.spearman)."""
+    from fair_oracle import spearman
+
+    percentile = dict(zip(published.scores["work_number"], published.scores["subfield_year_percentile"], strict=True))
+    cohorts: dict[int | None, list[tuple[float, float]]] = {}
+    for number, record in expected.records.items():
+        field, openalex = topic_group(record, "field"), normalized_percentile(record)
+        if field is not None and openalex is not None:
+            cohorts.setdefault(field, []).append((percentile[number], openalex))
+            cohorts.setdefault(None, []).append((percentile[number], openalex))
+    got = {row["field_id"]: row for row in pl.read_parquet(published.current / "openalex_agreement.parquet").to_dicts()}
+    assert sorted(got, key=lambda f: -1 if f is None else f) == sorted(cohorts, key=lambda f: -1 if f is None else f)
+    for field, pairs in cohorts.items():
+        want = spearman([x for x, _ in pairs], [y for _, y in pairs])
+        assert got[field]["works"] == len(pairs), field
+        assert (got[field]["spearman"] is None) == (want is None), field
+        if want is not None:
+            assert math.isclose(got[field]["spearman"], want, rel_tol=1e-9), (field, got[field]["spearman"], want)
 
 
 def test_works_tied_in_floating_point_only_are_published(tmp_path: Path) -> None:

@@ -226,9 +226,10 @@ def test_leaderboard_shows_the_top_rows_of_scores_parquet(
     assert [r["tier"] for r in rows] == [tiers[n] for n in oracle_top(sample_oracle)]
     assert {r["tier"] for r in rows} == {"S1", "S2"}
     assert browser.evaluate("document.getElementById('shown').textContent") == str(TOP)
-    # The three plots and the FAIR score's check are there, as inline SVG.
-    assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 4
+    # The three plots, the FAIR score's check and the comparison with OpenAlex are there, as inline SVG.
+    assert browser.evaluate("document.querySelectorAll('figure.plot svg').length") == 5
     assert browser.evaluate("document.querySelectorAll('#plot-fair-validation svg').length") == 1
+    assert browser.evaluate("document.querySelectorAll('#plot-openalex svg').length") == 1
 
     png = browser.screenshot(tmp_path / "leaderboard.png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -209,7 +209,7 @@ def assert_same_table(duck: pl.DataFrame, spark: pl.DataFrame, key: list[str]) -
 
 def assert_same_version(data_dir: Path, duck_version: str, spark_dir: Path, spark_version: str) -> None:
     for table, key in (("scores", ["work_number"]), ("researchers", ["author_number"]), ("citers", ["cited_id", "citing_id"]),
-                       ("fair_validation", ["cohort", "left_out"])):
+                       ("fair_validation", ["cohort", "left_out"]), ("openalex_agreement", ["field_id"])):
         assert_same_table(read_version(data_dir, duck_version, table), read_version(spark_dir, spark_version, table), key)
     engines = [json.loads((d / "versions" / v / "manifest.json").read_text())["engine"]
                for d, v in ((data_dir, duck_version), (spark_dir, spark_version))]

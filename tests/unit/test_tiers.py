@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from published import write_fair_signals
+from published import write_fair_signals, write_work_context
 
 from datarank import DataRankError
 from datarank.outputs import Citer, Explanation
@@ -29,10 +29,11 @@ WORKS_SCHEMA = {
 
 
 def scores_of(
-    tmp: Path, works: list[dict[str, object]], citations: list[tuple[int, int]] = (), tiers: str | None = None
+    tmp: Path, works: list[dict[str, object]], citations: list[tuple[int, int]] = (), tiers: str | None = None,
+    context: dict[int, dict[str, object]] | None = None,
 ) -> pl.DataFrame:
-    """Score a snapshot given as core tables (works, citations, no authorships) and return the
-    scores, by work id."""
+    """Score a snapshot given as core tables (works, citations, no authorships; `context`: work
+    id → its work_context columns, none by default) and return the scores, by work id."""
     core, staged = tmp / "core", tmp / "staged"
     core.mkdir()
     staged.mkdir()
@@ -44,6 +45,8 @@ def scores_of(
         core / "citations.parquet")
     pl.DataFrame(schema={"work_id": pl.Int64, "author_id": pl.Int64}).write_parquet(core / "authorships.parquet")
     write_fair_signals(core, [{"work_id": row["work_id"]} for row in rows])
+    if context:
+        write_work_context(core, [row["work_id"] for row in rows], [{**row, "work_id": n} for n, row in context.items()])
     overrides = {"tiers": tiers} if tiers else {}
     score(Settings(data_dir=tmp / "lake", **overrides), core, staged)
     return pl.read_parquet(staged / "scores.parquet").sort("work_number")
