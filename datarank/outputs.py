@@ -237,9 +237,10 @@ def explain(data_dir: Path, work_id: str, top: int = 10, version: str | None = N
 def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[Explanation]:
     """Explanations of several works of one published version (`folder`), in rank order.
 
-    Three queries whatever the number of works (their scores rows, their top citers, the count of
-    works), so a report of N pages does not scan the version N times. Works not in the version are
-    left out.
+    Four queries whatever the number of works (their scores rows, their top citers, those citers'
+    titles, the count of works), so a report of N pages does not scan the version N times; each
+    filters by work id, and the files are sorted by it, so each reads only the row groups that hold
+    those ids. Works not in the version are left out.
     """
     if top < 0:
         raise UsageError("explain: --top must not be negative")
@@ -262,7 +263,7 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
             params=numbers,
         ).pl()
         works_ranked = connection.sql(f"select count(*) from read_parquet({scores})").fetchall()[0][0]
-        top_citers = connection.sql(
+        considered = connection.sql(
             f"""
             with considered as (
                 select
@@ -271,18 +272,28 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
                 from read_parquet({citers})
                 where cited_id in (select unnest($numbers))
             )
-            select considered.cited_id, considered.citer_rank, 'W' || considered.citing_id as work_id,
-                scores.title, considered.citer_cited_by_count, considered.citer_outdegree,
-                considered.citer_signal, considered.is_self_citation, considered.contribution
+            select cited_id, citer_rank, citing_id, citer_cited_by_count, citer_outdegree, citer_signal,
+                is_self_citation, contribution
             from considered
-            left join read_parquet({scores}) as scores on scores.work_number = considered.citing_id
-            where considered.position <= $top
-            order by considered.cited_id, considered.position
+            where position <= $top
+            order by cited_id, position
             """,
             params={**numbers, "top": top},
         ).pl()
+        # The citers' titles in a query of their own, by the list of their ids: DuckDB then reads
+        # only the row groups of scores.parquet (sorted by work_number) that hold one of them; joined
+        # to the citers above, it would read every row group between the smallest id and the largest.
+        titles = connection.sql(
+            f"select work_number, title from read_parquet({scores}) where work_number in (select unnest($ids))",
+            params={"ids": considered["citing_id"].unique().to_list()},
+        ).pl()
     finally:
         connection.close()
+    top_citers = considered.join(titles, left_on="citing_id", right_on="work_number", how="left",
+                                 maintain_order="left").select(
+        "cited_id", "citer_rank", ("W" + pl.col("citing_id").cast(pl.String)).alias("work_id"), "title",
+        "citer_cited_by_count", "citer_outdegree", "citer_signal", "is_self_citation", "contribution",
+    )
     citers_by_work = {key[0]: frame.drop("cited_id").rows() for key, frame in top_citers.partition_by(
         "cited_id", as_dict=True, maintain_order=True).items()}
     context_columns = ["doi", "oa_status", "is_retracted"]

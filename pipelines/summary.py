@@ -75,6 +75,8 @@ def summary_markdown(state: RunState) -> str:
         rows.append(("checks", f"{len(state.checks_passed)} passed"))
     if state.exports:
         rows.append(("exports", " · ".join(f"`{e['output']}` ({e['rows']:,} works)" for e in state.exports)))
+    if state.pruned is not None:
+        rows.append(("retention", state.pruned.describe().removeprefix("prune").strip()))
     rows.append(("versions", _versions(manifest)))
     parts = [title, "", lead, "", "| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows)]
     parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]
