@@ -252,14 +252,16 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
         numbers = {"numbers": list(work_numbers)}
+        # Each file by the list of ids, in a query of its own: DuckDB then reads only the row groups
+        # (the files are sorted by work id) that hold one of them. A join would read every row group
+        # of the other side, or every one between its smallest and largest id.
         rows = connection.sql(
-            f"""
-            select scores.*, works.doi, works.oa_status, works.is_retracted
-            from read_parquet({scores}) as scores
-            left join read_parquet({works}) as works on works.work_id = scores.work_number
-            where scores.work_number in (select unnest($numbers))
-            order by scores.rank
-            """,
+            f"select * from read_parquet({scores}) where work_number in (select unnest($numbers)) order by rank",
+            params=numbers,
+        ).pl()
+        context = connection.sql(
+            f"select work_id as work_number, doi, oa_status, is_retracted from read_parquet({works}) "
+            "where work_id in (select unnest($numbers))",
             params=numbers,
         ).pl()
         works_ranked = connection.sql(f"select count(*) from read_parquet({scores})").fetchall()[0][0]
@@ -280,9 +282,6 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
             """,
             params={**numbers, "top": top},
         ).pl()
-        # The citers' titles in a query of their own, by the list of their ids: DuckDB then reads
-        # only the row groups of scores.parquet (sorted by work_number) that hold one of them; joined
-        # to the citers above, it would read every row group between the smallest id and the largest.
         titles = connection.sql(
             f"select work_number, title from read_parquet({scores}) where work_number in (select unnest($ids))",
             params={"ids": considered["citing_id"].unique().to_list()},
@@ -294,6 +293,7 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         "cited_id", "citer_rank", ("W" + pl.col("citing_id").cast(pl.String)).alias("work_id"), "title",
         "citer_cited_by_count", "citer_outdegree", "citer_signal", "is_self_citation", "contribution",
     )
+    rows = rows.join(context, on="work_number", how="left", maintain_order="left")
     citers_by_work = {key[0]: frame.drop("cited_id").rows() for key, frame in top_citers.partition_by(
         "cited_id", as_dict=True, maintain_order=True).items()}
     context_columns = ["doi", "oa_status", "is_retracted"]
