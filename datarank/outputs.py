@@ -323,10 +323,12 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
             """,
             params={**numbers, "top": top},
         ).pl()
+        citing = considered["citing_id"].unique().to_list()
+        # no citers, no query: a scan with an empty list of ids still opens row groups
         titles = connection.sql(
             f"select work_number, title from read_parquet({scores}) where work_number in (select unnest($ids))",
-            params={"ids": considered["citing_id"].unique().to_list()},
-        ).pl()
+            params={"ids": citing},
+        ).pl() if citing else pl.DataFrame(schema={"work_number": pl.Int64, "title": pl.String})
     finally:
         connection.close()
     top_citers = considered.join(titles, left_on="citing_id", right_on="work_number", how="left",
