@@ -277,8 +277,11 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
         raise UsageError("explain: --top must not be negative")
     manifest = json.loads((folder / "manifest.json").read_text())
     parameters = manifest["parameters"]
+    # scores.parquet is read three times (the rows, the count, the citers' titles): its footer
+    # (~0.6 MB of row-group statistics at 9.5M works) is parsed once
     connection = duckdb.connect()
     try:
+        run_sql(connection, "set parquet_metadata_cache = true")
         for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
             run_sql(connection, sql_text(macro))
         scores = literal(str(folder / "scores.parquet"))
