@@ -28,7 +28,7 @@ from datarank import DataRankError
 from datarank.catalog import catalog_views
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake, ReadLock
-from datarank.outputs import Explanation, explain_many, parse_work_id
+from datarank.outputs import Explanation, explain_connection, explain_many, parse_work_id
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 
@@ -57,6 +57,7 @@ class Results:
         self.manifest: dict[str, Any] = json.loads((self.folder / "manifest.json").read_text())
         self._run_files = lake.run_files(up_to=self.version)
         self.connection = duckdb.connect()
+        self._explainer: duckdb.DuckDBPyConnection | None = None  # explain's, opened by the first explain
         for statement in catalog_views(self.folder, self._run_files):
             run_sql(self.connection, statement)
 
@@ -135,7 +136,9 @@ class Results:
         if isinstance(work_id, str) and is_author_id(work_id):
             return self.explain_researcher(work_id)
         number = work_id if isinstance(work_id, int) else parse_work_id(work_id)
-        found = explain_many(self.folder, [number], top=top)
+        if self._explainer is None:
+            self._explainer = explain_connection()
+        found = explain_many(self.folder, [number], top=top, connection=self._explainer)
         if not found:
             raise DataRankError(f"explain: W{number} is not in the snapshot of version {self.version}")
         return found[0]
@@ -156,6 +159,8 @@ class Results:
     def close(self) -> None:
         """Close the connection and let go of the version (`datarank prune` may remove it then)."""
         self.connection.close()
+        if self._explainer is not None:
+            self._explainer.close()
         self._held.release()
 
     def __enter__(self) -> Results:

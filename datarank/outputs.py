@@ -264,26 +264,35 @@ def explain(data_dir: Path, work_id: str, top: int = 10, version: str | None = N
     return found[0]
 
 
-def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[Explanation]:
+def explain_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for `explain_many`: it caches the Parquet footers it parses (scores.parquet
+    is read three times an explain, and its footer holds 0.6 MB of row-group statistics at 9.5M
+    works), so a caller that keeps it (`datarank.open()`) parses each footer once."""
+    connection = duckdb.connect()
+    run_sql(connection, "set parquet_metadata_cache = true")
+    for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
+        run_sql(connection, sql_text(macro))
+    return connection
+
+
+def explain_many(folder: Path, work_numbers: list[int], top: int = 10,
+                 connection: duckdb.DuckDBPyConnection | None = None) -> list[Explanation]:
     """Explanations of several works of one published version (`folder`), in rank order.
 
     A fixed number of queries whatever the number of works (their scores rows, their context in
     works, fair_signals and abstracts, their top citers, those citers' titles, the count of works),
     so a report of N pages does not scan the version N times; each
     filters by work id, and the files are sorted by it, so each reads only the row groups that hold
-    those ids. Works not in the version are left out.
+    those ids. Works not in the version are left out. `connection`: one of `explain_connection()`
+    to reuse (its cached footers), else one is opened and closed.
     """
     if top < 0:
         raise UsageError("explain: --top must not be negative")
     manifest = json.loads((folder / "manifest.json").read_text())
     parameters = manifest["parameters"]
-    # scores.parquet is read three times (the rows, the count, the citers' titles): its footer
-    # (~0.6 MB of row-group statistics at 9.5M works) is parsed once
-    connection = duckdb.connect()
+    own = connection is None
+    connection = connection or explain_connection()
     try:
-        run_sql(connection, "set parquet_metadata_cache = true")
-        for macro in VIEW_MACROS:  # the abstract is rebuilt from its inverted index
-            run_sql(connection, sql_text(macro))
         scores = literal(str(folder / "scores.parquet"))
         works = literal(str(folder / "works.parquet"))
         citers = literal(str(folder / "citers.parquet"))
@@ -333,7 +342,8 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10) -> list[E
             params={"ids": citing},
         ).pl() if citing else pl.DataFrame(schema={"work_number": pl.Int64, "title": pl.String})
     finally:
-        connection.close()
+        if own:
+            connection.close()
     top_citers = considered.join(titles, left_on="citing_id", right_on="work_number", how="left",
                                  maintain_order="left").select(
         "cited_id", "citer_rank", ("W" + pl.col("citing_id").cast(pl.String)).alias("work_id"), "title",
