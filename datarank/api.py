@@ -30,7 +30,7 @@ from datarank.catalog import catalog_views
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake, ReadLock
 from datarank.lookup import explain_works
-from datarank.outputs import Explanation, explain_many
+from datarank.outputs import Explanation, explain_connection, explain_many
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 
@@ -59,6 +59,7 @@ class Results:
         self.manifest: dict[str, Any] = json.loads((self.folder / "manifest.json").read_text())
         self._run_files = lake.run_files(up_to=self.version)
         self.connection = duckdb.connect()
+        self._explainer: duckdb.DuckDBPyConnection | None = None  # explain's, opened by the first explain
         for statement in catalog_views(self.folder, self._run_files):
             run_sql(self.connection, statement)
 
@@ -139,14 +140,16 @@ class Results:
         """
         if isinstance(work_id, str) and is_author_id(work_id):
             return self.explain_researcher(work_id)
+        if self._explainer is None:
+            self._explainer = explain_connection()
         if isinstance(work_id, int):
-            found = explain_many(self.folder, [work_id], top=top)
+            found = explain_many(self.folder, [work_id], top=top, connection=self._explainer)
             if not found:
                 raise DataRankError(f"explain: W{work_id} is not in the snapshot of version {self.version}")
             return found[0]
         if top < 0:
             raise UsageError("explain: --top must not be negative")
-        return explain_works(self.folder, work_id, top=top)[0]
+        return explain_works(self.folder, work_id, top=top, connection=self._explainer)[0]
 
     def explain_researcher(self, author_id: str | int) -> ResearcherExplanation:
         """An author's researcher score and the (at most ten) works it is the mean of, best first.
@@ -164,6 +167,8 @@ class Results:
     def close(self) -> None:
         """Close the connection and let go of the version (`datarank prune` may remove it then)."""
         self.connection.close()
+        if self._explainer is not None:
+            self._explainer.close()
         self._held.release()
 
     def __enter__(self) -> Results:

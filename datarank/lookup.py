@@ -48,10 +48,11 @@ def work_number(text: str) -> int:
                          "10.7717/peerj.4375)") from None
 
 
-def explain_works(folder: Path, text: str, top: int = 10) -> list[Explanation]:
+def explain_works(folder: Path, text: str, top: int = 10,
+                  connection: duckdb.DuckDBPyConnection | None = None) -> list[Explanation]:
     """Explanations of the work `text` names in one published version (`folder`, held by the caller):
     one for a work id, one per work with that DOI for a DOI (best rank first; each lists the others
-    in `same_doi`).
+    in `same_doi`). `connection`: as for `explain_many` (a kept one parses each file's footer once).
 
     Raises:
         UsageError: `text` is neither a work id nor a DOI.
@@ -59,7 +60,7 @@ def explain_works(folder: Path, text: str, top: int = 10) -> list[Explanation]:
     """
     if not is_doi(text):
         number = work_number(text)
-        found = explain_many(folder, [number], top=top)
+        found = explain_many(folder, [number], top=top, connection=connection)
         if not found:
             raise DataRankError(f"explain: W{number} is not in the snapshot of version {folder.name}")
         return found
@@ -67,7 +68,7 @@ def explain_works(folder: Path, text: str, top: int = 10) -> list[Explanation]:
     if row["work_number"] is None:
         raise DataRankError(f"explain: no work with DOI {text.strip()!r} in version {folder.name}")
     works = [f"W{row['work_number']}", *row["same_doi"]]
-    found = explain_many(folder, [int(work[1:]) for work in works], top=top)
+    found = explain_many(folder, [int(work[1:]) for work in works], top=top, connection=connection)
     order = {work: position for position, work in enumerate(works)}
     found.sort(key=lambda explanation: order[explanation.work["work_id"]])
     return [dataclasses.replace(explanation, same_doi=[w for w in works if w != explanation.work["work_id"]])

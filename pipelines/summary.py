@@ -79,6 +79,8 @@ def summary_markdown(state: RunState) -> str:
             f"`{e['output']}` ({e['rows']:,} {'researchers' if e.get('table') == 'researchers' else 'works'})"
             for e in state.exports
         )))
+    if state.pruned is not None:
+        rows.append(("retention", state.pruned.describe().removeprefix("prune").strip()))
     rows.append(("versions", _versions(manifest)))
     parts = [title, "", lead, "", "| | |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows)]
     parts += ["", *_timings(state.timings, manifest.get("timings_s", {}), state.previous_version)]

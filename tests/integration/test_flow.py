@@ -83,7 +83,8 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     from pipelines.flows import compute_flow, datarank_flow
 
     snapshot, lake = copy_sample(tmp_path / "snapshot"), tmp_path / "lake"
-    parameters = {"snapshot": str(snapshot), "data_dir": str(lake), "exports": [{"output": "top-5.csv", "top": 5}]}
+    parameters = {"snapshot": str(snapshot), "data_dir": str(lake), "exports": [{"output": "top-5.csv", "top": 5}],
+                  "keep": 2}
     first = datarank_flow(**parameters, return_state=True)
     add_partition(snapshot, NEW_WORKS)
     second = datarank_flow(**parameters, return_state=True)
@@ -109,6 +110,7 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
         "| parameters | cap 200 · damping 0.85 · engine duckdb · max row drop 0.05 |",
         f"`{lake / 'exports' / 'top-5.csv'}` (5 works)",
         "339 → 342 works: 3 new · 0 removed",
+        "| retention | removed 0 versions, freed 0 B; kept 2 (v000001 … v000002) |",
         # W2741809807 was 5th; W9000000001 adds 0.85·ln(1001) = 5.87 to its 1.49 → first.
         "| W2741809807 | 5 → 1 | +4 |",
     ):
@@ -167,9 +169,12 @@ def test_nightly_on_a_growing_snapshot(prefect_api: str, tmp_path: Path) -> None
     assert (lake / "current").resolve().name == "v000002"
 
     # Deliberate: rescore the last ingest with a looser threshold (the per-stage flow).
-    state = compute_flow(data_dir=str(lake), max_row_drop=0.5)
+    state = compute_flow(data_dir=str(lake), max_row_drop=0.5, keep=2)
     assert state.version == "v000003"
     assert state.changes is not None and state.changes["removed_works"] == lost
+    # keep=2, as the nightly deployment's keep: the oldest version goes after publishing.
+    assert state.pruned is not None and state.pruned.removed == ["v000001"]
+    assert sorted(p.name for p in (lake / "versions").glob("v*")) == ["v000002", "v000003"]
 
 
 def test_ingest_retries_only_a_remote_snapshot(prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
