@@ -21,7 +21,7 @@ from datarank import DataRankError
 from datarank.engines import engine_for
 from datarank.lake import Lake
 from datarank.models import FULL, INCREMENTAL, SCORE_SOURCES
-from datarank.settings import Settings
+from datarank.settings import UNIT_TABLES, Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ _SOURCE_FILES = {
     "core_openalex__citations": ("core", "citations.parquet"),
     "core_openalex__authorships": ("core", "authorships.parquet"),
     "core_openalex__fair_signals": ("core", "fair_signals.parquet"),
+    "core_openalex__work_context": ("core", "work_context.parquet"),
+    "core_openalex__work_institutions": ("core", "work_institutions.parquet"),
+    "core_openalex__work_countries": ("core", "work_countries.parquet"),
     "core_openalex__rescored_works": ("core", "rescored_works.parquet"),
     "previous_datarank__network": ("previous", NETWORK_FILE),
     "previous_datarank__citers": ("previous", "citers.parquet"),
@@ -65,6 +68,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     return {
         "scores": counts["scores"],
         "researchers": counts["researchers"],
+        **{unit: counts[unit] for unit in UNIT_TABLES},
         "considered_citers": counts["citers"],
         "rescored_works": counts.get("rescored_works", counts["scores"]),
         "build": {
