@@ -8,6 +8,8 @@ and Polars frames, and `explain()` gives the same structured result the CLI prin
     >>> results.explain("W2741809807").work["tier"]
     >>> results.researchers.order("rank").limit(5).pl()  # theSindex's researcher score (SPEC §8)
     >>> results.explain("A5023888391").works           # the ten works that make an author's score
+    >>> results.institutions.order("rank").limit(5).pl()  # the units' leaderboards (docs/units.md)
+    >>> results.explain("I4210166736").unit            # an institution's figures and ten best works
 
 Everything reads the version's Parquet files where they lie: nothing is loaded before it is asked
 for, so the same calls work on the sample and on a full snapshot. The version is pinned when
@@ -31,6 +33,7 @@ from datarank.lake import VERSION_TABLES, Lake, ReadLock
 from datarank.outputs import Explanation, explain_many, parse_work_id
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
+from datarank.units import UnitExplanation, explain_units, is_unit_id, parse_unit_id
 
 #: The views a `Results` offers, as attributes and by name.
 VIEWS = (*VERSION_TABLES, "runs")
@@ -80,6 +83,27 @@ class Results:
         return self.view("researchers")
 
     @property
+    def institutions(self) -> duckdb.DuckDBPyRelation:
+        """One row per institution of the core corpus's works: full and fractional counts, DataRank
+        sum and mean, PP(top 10%), PP(top 1%), top10_mean, rank (docs/units.md)."""
+        return self.view("institutions")
+
+    @property
+    def sources(self) -> duckdb.DuckDBPyRelation:
+        """One row per source (journal, repository, …): the same figures as `institutions`."""
+        return self.view("sources")
+
+    @property
+    def countries(self) -> duckdb.DuckDBPyRelation:
+        """One row per country of the authorships: the same figures as `institutions`."""
+        return self.view("countries")
+
+    @property
+    def fields(self) -> duckdb.DuckDBPyRelation:
+        """One row per field (primary_topic.field): the same figures as `institutions`."""
+        return self.view("fields")
+
+    @property
     def works(self) -> duckdb.DuckDBPyRelation:
         """One row per work: the fields kept from the snapshot."""
         return self.view("works")
@@ -123,17 +147,20 @@ class Results:
         return pl.scan_parquet(self.folder / f"{name}.parquet")
 
     # ---------------------------------------------------------------- explain
-    def explain(self, work_id: str | int, top: int = 10) -> Explanation | ResearcherExplanation:
+    def explain(self, work_id: str | int, top: int = 10) -> Explanation | ResearcherExplanation | UnitExplanation:
         """Why a work has its DataRank, or an author their researcher score: the structured result
         `datarank explain --json` prints.
 
         Args:
             work_id: `W2741809807`, its URL, or the number 2741809807; or an author, `A5023888391`
-                (or its URL), for a `ResearcherExplanation`.
+                (or its URL), for a `ResearcherExplanation`; or a unit, `I4210166736`,
+                `S1983995261`, `country:US` or `field:17`, for a `UnitExplanation`.
             top: How many considered citers to list, by contribution (works only).
         """
         if isinstance(work_id, str) and is_author_id(work_id):
             return self.explain_researcher(work_id)
+        if isinstance(work_id, str) and is_unit_id(work_id):
+            return self.explain_unit(work_id)
         number = work_id if isinstance(work_id, int) else parse_work_id(work_id)
         found = explain_many(self.folder, [number], top=top)
         if not found:
@@ -150,6 +177,18 @@ class Results:
         found = explain_researchers(self.folder, [number])
         if not found:
             raise DataRankError(f"explain: A{number} is the author of no work in version {self.version}")
+        return found[0]
+
+    def explain_unit(self, unit_id: str) -> UnitExplanation:
+        """A unit's figures and its (at most ten) best works, best first (docs/units.md).
+
+        Args:
+            unit_id: `I4210166736`, `S1983995261` (or their URLs), `country:US` or `field:17`.
+        """
+        entry, key = parse_unit_id(unit_id)
+        found = explain_units(self.folder, entry.table, [key])
+        if not found:
+            raise DataRankError(f"explain: {unit_id.strip()} is no {entry.noun} of a core-corpus work in version {self.version}")
         return found[0]
 
     # ---------------------------------------------------------------- lifetime

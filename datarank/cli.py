@@ -230,8 +230,10 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
 @click.option("--output", "-o", required=True,
               help="Where to write: a file, - for standard output, or an fsspec URL such as s3://bucket/top.csv "
                    "(credentials from the environment or AWS_PROFILE). Appears whole or not at all.")
-@click.option("--table", type=click.Choice(["scores", "researchers"]), default="scores", show_default=True,  # EXPORT_TABLES
-              help="The ranked table: works (scores) or authors (researchers).")
+@click.option("--table", type=click.Choice(["scores", "researchers", "institutions", "sources", "countries", "fields"]),
+              default="scores", show_default=True,  # EXPORT_TABLES
+              help="The ranked table: works (scores), authors (researchers), or the units' leaderboards "
+                   "(institutions, sources, countries, fields; docs/units.md).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,  # EXPORT_FORMATS
               help="Default: from the file extension (csv for -). json writes JSON Lines.")
 @click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
@@ -243,8 +245,8 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
 @handle_errors
 def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top: int | None, year: int | None,
            work_type: str | None, version: str | None, no_descriptor: bool) -> None:
-    """Write a ranked table of the current (or --version) version, best first (works, or researchers),
-    with its provenance."""
+    """Write a ranked table of the current (or --version) version, best first (works, researchers,
+    institutions, sources, countries or fields), with its provenance."""
     from datarank.destinations import STDOUT, is_url
     from datarank.outputs import export as export_table
     from datarank.redact import redact
@@ -254,7 +256,7 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
     spec = ExportSpec(output=target, format=fmt, top=top, year=year, type=work_type, table=table,
                       descriptor=not no_descriptor)
     rows = export_table(_settings(data_dir=data_dir).data_dir, spec, version, stdout=_binary_stdout())
-    what = "works" if table == "scores" else "researchers"
+    what = "works" if table == "scores" else table
     click.echo(f"wrote {rows:,} {what} to {'standard output' if output == STDOUT else redact(output)}", err=output == STDOUT)
 
 
@@ -269,10 +271,19 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
 def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool, full_abstract: bool) -> None:
     """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers, its
     calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…) has their
-    researcher score: the ten best works it is the mean of."""
+    researcher score: the ten best works it is the mean of; or an institution (I…), a source
+    (S…), a country (country:US) or a field (field:17): its figures and its ten best works."""
     from datarank.researchers import is_author_id
+    from datarank.units import is_unit_id
 
     folder = _settings(data_dir=data_dir).data_dir
+    if is_unit_id(work_id):
+        from datarank.render import render_unit
+        from datarank.units import explain_unit
+
+        unit = explain_unit(folder, work_id, version=version)
+        click.echo(unit.to_json() if as_json else render_unit(unit))
+        return
     if is_author_id(work_id):
         from datarank.render import render_researcher
         from datarank.researchers import explain_researcher
@@ -297,7 +308,7 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
 @handle_errors
 def query(sql: str, data_dir: Path | None, version: str | None, fmt: str, limit: int | None) -> None:
     """Run one read-only SELECT over the views scores, researchers, works, citations, authorships, citers,
-    quarantine and runs."""
+    quarantine, institutions, sources, countries, fields and runs."""
     from datarank.outputs import query_rows, stream_query
 
     data = _settings(data_dir=data_dir).data_dir

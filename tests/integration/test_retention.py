@@ -30,7 +30,7 @@ from datarank.settings import Settings
 #: citations, authorships, quarantine, fair_signals, abstracts) are shared, run.parquet is linked
 #: into runs/.
 OWN_FILES = ("scores.parquet", "researchers.parquet", "citers.parquet", "network.parquet", "fair_validation.parquet",
-             "manifest.json")
+             "institutions.parquet", "sources.parquet", "countries.parquet", "fields.parquet", "manifest.json")
 VERSIONS = ["v000001", "v000002", "v000003", "v000004"]
 
 
