@@ -370,13 +370,17 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
 @click.option("--citers", type=int, default=10, show_default=True, help="Top citers listed on each work's page.")
 @click.option("--researchers", type=int, default=100, show_default=True,
               help="Researchers in the researcher leaderboard, each with its own page (0: none).")
+@click.option("--units", type=int, default=100, show_default=True,
+              help="Institutions, sources, countries and fields in each of their leaderboards, each with its own "
+                   "page (0: none).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @limit_options
 @handle_errors
-def report(data_dir: Path | None, output: Path, top: int, citers: int, researchers: int, version: str | None,
+def report(data_dir: Path | None, output: Path, top: int, citers: int, researchers: int, units: int, version: str | None,
            verbose: bool, memory_limit: str | None, threads: int | None) -> None:
-    """Write a static HTML report: a sortable leaderboard with plots, one page per work in it, and a
-    researcher leaderboard with one page per researcher.
+    """Write a static HTML report: a sortable leaderboard with plots, one page per work in it, a
+    researcher leaderboard with one page per researcher, and leaderboards of institutions, sources,
+    countries and fields with one page per unit.
 
     It opens from disk in any browser, with no server and no network."""
     from datarank.report import write_report
@@ -384,8 +388,10 @@ def report(data_dir: Path | None, output: Path, top: int, citers: int, researche
     _setup_logging(verbose)
     settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
     summary = write_report(settings.data_dir, output, top=top, citers=citers, version=version,
-                           memory_limit=settings.memory_limit, threads=settings.threads, researchers=researchers)
+                           memory_limit=settings.memory_limit, threads=settings.threads, researchers=researchers,
+                           units=units)
     people = (f" and {summary.researcher_pages:,} of {summary.researchers_ranked:,} researchers"
               if summary.researcher_pages else "")
+    people += f", {summary.unit_pages:,} unit pages" if summary.unit_pages else ""
     click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works{people} "
                f"(version {summary.version}) to {summary.output / 'index.html'}")
