@@ -7,7 +7,8 @@
                                    (and winners_changed) for the next night (docs/incremental.md)
       lake/core/current            symlink to the newest complete ingest
       versions/v000001/            one published version: the tables above + scores, researchers, citers,
-                                   the units' institutions, sources, countries and fields, manifest.json, and `.readers`, the file its readers hold a shared lock on
+                                   the units' institutions, sources, countries and fields, manifest.json,
+                                   and `.readers`, the file its readers hold a shared lock on
       runs/v000001.parquet         each published version's row of the `runs` view, kept when the version is pruned
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
