@@ -124,7 +124,7 @@ def render_unit(explanation: UnitExplanation) -> str:
         + ("" if whole else f", {100 * unit['pp_top1_fractional']:.1f}% fractional"),
         "  (top x%: among works of the same publication year and type, docs/units.md)",
         "",
-        f"Its ten best works (of {explanation.works_ranked:,} works ranked)",
+        f"Its best works, at most ten: top10_mean is their mean (of {explanation.works_ranked:,} works ranked)",
         f"  {'#':>3}  {'work':<13} {'DataRank':>9} {'rank':>8}  {'y×t pct':>7} {'share':>6} {'year':>4}  title",
     ]
     for work in works:
