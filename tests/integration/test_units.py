@@ -24,7 +24,7 @@ from units_oracle import Corpus, UnitRow, field_of, in_corpus, source_of, units
 import datarank
 from datarank import DataRankError, UsageError
 from datarank.cli import main
-from datarank.units import parse_unit_id
+from datarank.units import explain_units, parse_unit_id
 from tests.factory.growth import SAMPLE
 from tests.factory.randoms import RandomSnapshot, random_snapshots
 from tests.factory.records import with_units
@@ -143,6 +143,11 @@ def test_units_equal_the_oracle_on_generated_snapshots(snapshot: RandomSnapshot,
             # The sums over all units are the works assigned: by full counting the (work, unit)
             # pairs, by fractional counting each work's share of authorships that name one (whole
             # for sources and fields).
+            # Each unit's best works, as explain lists them: the core corpus's, by DataRank.
+            explained = {u.unit[ID_COLUMNS[table]]: u for u in explain_units(current.resolve(), table, list(expected))}
+            for key, row in expected.items():
+                best = sorted(row.weights, key=lambda w: (-works.rows[w].datarank, w))[:10]
+                assert [w.work_id for w in explained[key].works] == [f"W{w}" for w in best], (table, key)
             pairs = sum(len(row.weights) for row in expected.values())
             assert published["works_full"].sum() == pairs
             if table in ("sources", "fields"):
