@@ -13,44 +13,11 @@ B(p) base score, N(p) network score, d damping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from datarank import DataRankError
+from datarank.dictionary_schema import Column, View
+from datarank.dictionary_units import COUNTRIES, FIELDS, INSTITUTIONS, SOURCES
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a published view.
-
-    Attributes:
-        name: As the view names it.
-        type: The DuckDB type the view shows (`DESCRIBE <view>`).
-        meaning: What one value says, for a reader of an export.
-        unit: What it counts or measures in ("" where it is an id, a flag or text).
-        rule: Which rule makes it: the formula or definition, and where it is documented.
-    """
-
-    name: str
-    type: str
-    meaning: str
-    unit: str = ""
-    rule: str = ""
-
-
-@dataclass(frozen=True)
-class View:
-    """One view of the catalog (`datarank.duckdb`, `datarank query`, `datarank.open()`)."""
-
-    name: str
-    grain: str
-    made_by: str
-    columns: tuple[Column, ...]
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
+__all__ = ["VIEWS", "Column", "View", "comments", "describe_column", "view"]
 
 
 _METRIC = "docs/metric.md"
@@ -361,62 +328,70 @@ FAIR_VALIDATION = View(
 )
 
 _UNITS = "docs/units.md"
+_CONTEXT = "sql/core/core_openalex__work_context.sql"
 
+WORK_CONTEXT = View(
+    name="work_context",
+    grain="one row per work: its primary topic (with subfield, field, domain), primary source and OpenAlex's own indicators",
+    made_by="sql/macros/openalex_units.sql, sql/core/ (the core's work_context.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id (as works.work_id)"),
+        Column("topic_id", "BIGINT", "primary_topic.id as a number (T10102 → 10102)", "", _CONTEXT),
+        Column("topic_name", "VARCHAR", "primary_topic.display_name"),
+        Column("subfield_id", "INTEGER", "primary_topic.subfield.id as a number (subfields/1804 → 1804)", "", _CONTEXT),
+        Column("subfield_name", "VARCHAR", "primary_topic.subfield.display_name"),
+        Column("field_id", "INTEGER", "primary_topic.field.id as a number (fields/18 → 18)", "", _CONTEXT),
+        Column("field_name", "VARCHAR", "primary_topic.field.display_name"),
+        Column("domain_id", "INTEGER", "primary_topic.domain.id as a number (domains/2 → 2)", "", _CONTEXT),
+        Column("domain_name", "VARCHAR", "primary_topic.domain.display_name"),
+        Column("source_id", "BIGINT", "primary_location.source.id as a number (S1983995261 → 1983995261)", "", _CONTEXT),
+        Column("source_name", "VARCHAR", "primary_location.source.display_name"),
+        Column("source_type", "VARCHAR", "primary_location.source.type, lower-case (journal, repository, conference, …)"),
+        Column("source_issn_l", "VARCHAR", "primary_location.source.issn_l"),
+        Column("openalex_fwci", "DOUBLE", "OpenAlex's field-weighted citation impact (fwci), as published", "", _UNITS),
+        Column("openalex_normalized_percentile", "DOUBLE",
+               "OpenAlex's citation_normalized_percentile.value, on its 0–1 scale (1 = best)", "", _UNITS),
+        Column("openalex_top_1_percent", "BOOLEAN", "citation_normalized_percentile.is_in_top_1_percent"),
+        Column("openalex_top_10_percent", "BOOLEAN", "citation_normalized_percentile.is_in_top_10_percent"),
+        Column("n_authorships", "INTEGER", "elements of authorships[], with or without an institution", "authorships", _UNITS),
+        Column("is_retracted", "BOOLEAN", "is_retracted true", "", "the units' core corpus"),
+        Column("paratext", "BOOLEAN", "is_paratext true or type paratext", "", "the units' core corpus"),
+    ),
+)
 
-def _unit_view(name: str, grain: str, identity: tuple[Column, Column], whole: bool) -> View:
-    """A unit's leaderboard (docs/units.md): its id and name, then the same figures for every unit.
-    `whole`: a work belongs wholly to its one unit (sources, fields), so fractional = full."""
-    split = ("a work's 1 split equally over its authorships, an authorship's share over its "
-             f"{'institutions' if name == 'institutions' else 'countries'}")
-    weight = "1 per work (a work has one; fractional = full)" if whole else split
-    return View(
-        name=name,
-        grain=f"{grain}, over the core corpus (--core-corpus), best first by rank",
-        made_by=f"sql/out/out_datarank__{name}.sql",
-        columns=(
-            *identity,
-            Column("works_full", "BIGINT", "distinct core-corpus works linked to it (full counting)", "works", _UNITS),
-            Column("works_fractional", "DOUBLE", "its share of those works (fractional counting)", "works",
-                   f"Σ weight, {weight} ({_UNITS})"),
-            Column("datarank_sum", "DOUBLE", "the DataRank of its works, fractionally counted", "DataRank points",
-                   f"Σ weight × datarank ({_UNITS})"),
-            Column("datarank_mean", "DOUBLE", "the mean DataRank of its works, fractionally counted", "DataRank points",
-                   "datarank_sum / works_fractional"),
-            Column("pp_top10_full", "DOUBLE", "PP(top 10%): the share of its works in the top 10% of their publication "
-                   "year × type", "fraction (0–1)", f"DataRank > 0 and scores.year_type_percentile ≥ 90, by count ({_UNITS})"),
-            Column("pp_top10_fractional", "DOUBLE", "PP(top 10%) by fractional counting", "fraction (0–1)",
-                   f"Σ weight over its top-10% works / works_fractional ({_UNITS})"),
-            Column("pp_top1_full", "DOUBLE", "PP(top 1%): the share of its works in the top 1% of their publication "
-                   "year × type", "fraction (0–1)", f"DataRank > 0 and year_type_percentile ≥ 99, by count ({_UNITS})"),
-            Column("pp_top1_fractional", "DOUBLE", "PP(top 1%) by fractional counting", "fraction (0–1)",
-                   f"Σ weight over its top-1% works / works_fractional ({_UNITS})"),
-            Column("top10_mean", "DOUBLE", "the mean DataRank of its ten best works (all of them when fewer)",
-                   "DataRank points", f"as the researcher score: its first ten works by scores.rank ({_UNITS})"),
-            Column("rank", "BIGINT", "place among the units of its kind (1 = best)", "rank",
-                   f"datarank_sum desc (in fixed point, so equal sums tie), ties by id asc ({_UNITS})"),
-        ),
-    )
+WORK_INSTITUTIONS = View(
+    name="work_institutions",
+    grain="one row per work × authorship × institution named by that authorship, with the work's fractional share",
+    made_by="sql/core/core_openalex__work_institutions.sql (the core's work_institutions.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id"),
+        Column("authorship", "INTEGER", "the authorship's 1-based position in authorships[]"),
+        Column("institution_id", "BIGINT", "the institution's OpenAlex id as a number (I4210166736 → 4210166736)"),
+        Column("institution_name", "VARCHAR", "the institution's display_name as this record gives it"),
+        Column("ror", "VARCHAR", "the institution's ROR as this record gives it"),
+        Column("country_code", "VARCHAR", "the institution's country_code, upper-case"),
+        Column("weight", "DOUBLE", "the work's share: 1 / (n_authorships × distinct institutions of the authorship)",
+               "works", f"fractional counting, {_UNITS}"),
+    ),
+)
 
-
-_NAME_RULE = f"the name most of its core-corpus works give; ties: the smallest ({_UNITS})"
-INSTITUTIONS = _unit_view("institutions", "one row per institution named by an authorship of a core-corpus work", (
-    Column("institution_id", "VARCHAR", "the institution's OpenAlex id, as `I` and its number", "",
-           "authorships[].institutions[].id"),
-    Column("institution_name", "VARCHAR", "the institution's name", "", _NAME_RULE)), whole=False)
-SOURCES = _unit_view("sources", "one row per source (journal, repository, conference) of a core-corpus work", (
-    Column("source_id", "VARCHAR", "the source's OpenAlex id, as `S` and its number", "", "primary_location.source.id"),
-    Column("source_name", "VARCHAR", "the source's name", "", _NAME_RULE)), whole=True)
-COUNTRIES = _unit_view("countries", "one row per country of an authorship of a core-corpus work", (
-    Column("country_code", "VARCHAR", "the country's ISO 3166-1 alpha-2 code", "", "authorships[].countries"),
-    Column("country_name", "VARCHAR", "the country code again: the snapshot carries no country names", "",
-           f"country_code ({_UNITS})")), whole=False)
-FIELDS = _unit_view("fields", "one row per field (primary_topic.field) of a core-corpus work", (
-    Column("field_id", "INTEGER", "the field's OpenAlex number (fields/17 → 17)", "", "primary_topic.field.id"),
-    Column("field_name", "VARCHAR", "the field's name", "", _NAME_RULE)), whole=True)
+WORK_COUNTRIES = View(
+    name="work_countries",
+    grain="one row per work × authorship × country named by that authorship (authorships[].countries)",
+    made_by="sql/core/core_openalex__work_countries.sql (the core's work_countries.parquet)",
+    columns=(
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id"),
+        Column("authorship", "INTEGER", "the authorship's 1-based position in authorships[]"),
+        Column("country_code", "VARCHAR", "ISO 3166-1 alpha-2 code, upper-case"),
+        Column("weight", "DOUBLE", "the work's share: 1 / (n_authorships × distinct countries of the authorship)",
+               "works", f"fractional counting, {_UNITS}"),
+    ),
+)
 
 #: Every view of the catalog, in the order they are documented.
 VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
-                             FAIR_VALIDATION, INSTITUTIONS, SOURCES, COUNTRIES, FIELDS, RUNS)
+                             FAIR_VALIDATION, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, INSTITUTIONS, SOURCES, COUNTRIES,
+                             FIELDS, RUNS)
 
 
 def view(name: str) -> View:

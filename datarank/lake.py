@@ -49,12 +49,13 @@ from datarank.redact import redact_all
 #: Tables every published version holds, as `<name>.parquet`; the catalog's views have these names
 #: (versions published by an older release may lack some: readers skip a view whose file is missing).
 VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine",
-                  "fair_signals", "abstracts", "fair_validation",
+                  "fair_signals", "abstracts", "fair_validation", "work_context", "work_institutions", "work_countries",
                   "institutions", "sources", "countries", "fields")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), linked into each version.
-CORE_TABLES = ("works", "citations", "authorships", "quarantine", "fair_signals", "abstracts")
+CORE_TABLES = ("works", "citations", "authorships", "quarantine", "fair_signals", "abstracts", "work_context",
+               "work_institutions", "work_countries")
 _VERSION = re.compile(r"^v(\d{6})$")
 #: Marks a version renamed into versions/ whose `current` switch has not happened yet.
 _PUBLISHING = ".publishing"

@@ -166,6 +166,13 @@ CORE_MODELS = (
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
     # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
     Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
+    # What the units tables and the field-normalised standing read (docs/units.md).
+    Model("core_openalex__work_context", "core", ("core_openalex__work_records",), "output", file="work_context.parquet",
+          order_by="work_id"),
+    Model("core_openalex__work_institutions", "core", ("core_openalex__work_records",), "output",
+          file="work_institutions.parquet", order_by="work_id"),
+    Model("core_openalex__work_countries", "core", ("core_openalex__work_records",), "output",
+          file="work_countries.parquet", order_by="work_id"),
     Model("core_openalex__abstracts", "core", ("raw_openalex__works", "core_openalex__winners"), "output", ONLY_FULL,
           file="abstracts.parquet"),
     Model("core_openalex__abstracts", "core",

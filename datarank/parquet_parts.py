@@ -28,17 +28,27 @@ from datarank import DataRankError
 #: Scalar columns kept as they are (the SQL casts them to their declared types).
 SCALARS = (
     "id", "doi", "title", "display_name", "publication_year", "type", "cited_by_count",
-    "referenced_works_count", "is_retracted", "updated_date",
+    "referenced_works_count", "is_retracted", "updated_date", "fwci",
 )
 _TEXT = pa.string()
 LOCATION_TYPE = pa.struct([
     ("is_oa", pa.bool_()), ("license", _TEXT), ("version", _TEXT), ("pdf_url", _TEXT),
     ("source", pa.struct([("type", _TEXT), ("display_name", _TEXT)])),
 ])
+#: The primary location adds what the units read of its source (its id, ISSN-L).
+PRIMARY_LOCATION_TYPE = pa.struct([
+    ("is_oa", pa.bool_()), ("license", _TEXT), ("version", _TEXT), ("pdf_url", _TEXT),
+    ("source", pa.struct([("type", _TEXT), ("display_name", _TEXT), ("id", _TEXT), ("issn_l", _TEXT)])),
+])
 AUTHORSHIPS_TYPE = pa.list_(pa.struct([
     ("author", pa.struct([("id", _TEXT), ("orcid", _TEXT)])),
-    ("institutions", pa.list_(pa.struct([("ror", _TEXT)]))),
+    ("institutions", pa.list_(pa.struct([("ror", _TEXT), ("id", _TEXT), ("display_name", _TEXT), ("country_code", _TEXT)]))),
+    ("countries", pa.list_(_TEXT)),
 ]))
+_NAMED = pa.struct([("id", _TEXT), ("display_name", _TEXT)])
+TOPIC_TYPE = pa.struct([
+    ("id", _TEXT), ("display_name", _TEXT), ("subfield", _NAMED), ("field", _NAMED), ("domain", _NAMED),
+])
 #: Nested columns and the type each has in every batch, read leaf by leaf (`_WANTED`).
 NESTED = {
     "referenced_works": pa.list_(_TEXT),
@@ -46,9 +56,13 @@ NESTED = {
     "open_access": pa.struct([("is_oa", pa.bool_()), ("oa_status", _TEXT), ("any_repository_has_fulltext", pa.bool_())]),
     "indexed_in": pa.list_(_TEXT),
     "locations": pa.list_(LOCATION_TYPE),
-    "primary_location": LOCATION_TYPE,
+    "primary_location": PRIMARY_LOCATION_TYPE,
     "best_oa_location": LOCATION_TYPE,
     "corresponding_author_ids": pa.list_(_TEXT),
+    "primary_topic": TOPIC_TYPE,
+    "citation_normalized_percentile": pa.struct([
+        ("value", pa.float64()), ("is_in_top_1_percent", pa.bool_()), ("is_in_top_10_percent", pa.bool_()),
+    ]),
 }
 #: Lists whose elements fair_v1 only counts (SPEC §7: non-empty): each is read by one leaf and handed
 #: over as a list of booleans, true where the element is there (not null).
@@ -62,15 +76,27 @@ BATCH_ROWS = 65_536
 #: The leaves read of each nested column, as logical paths (`*` for a list's element).
 _WANTED = {
     "referenced_works": ("referenced_works.*",),
-    "authorships": ("authorships.*.author.id", "authorships.*.author.orcid", "authorships.*.institutions.*.ror"),
+    "authorships": (
+        "authorships.*.author.id", "authorships.*.author.orcid",
+        *(f"authorships.*.institutions.*.{leaf}" for leaf in ("ror", "id", "display_name", "country_code")),
+        "authorships.*.countries.*",
+    ),
     "open_access": ("open_access.is_oa", "open_access.oa_status", "open_access.any_repository_has_fulltext"),
     "indexed_in": ("indexed_in.*",),
     "locations": tuple(f"locations.*.{leaf}" for leaf in ("is_oa", "license", "version", "pdf_url", "source.type")),
     "primary_location": tuple(
-        f"primary_location.{leaf}" for leaf in ("is_oa", "license", "version", "pdf_url", "source.type", "source.display_name")
+        f"primary_location.{leaf}"
+        for leaf in ("is_oa", "license", "version", "pdf_url", "source.type", "source.display_name", "source.id", "source.issn_l")
     ),
     "best_oa_location": tuple(f"best_oa_location.{leaf}" for leaf in ("is_oa", "license", "version", "pdf_url", "source.type")),
     "corresponding_author_ids": ("corresponding_author_ids.*",),
+    "primary_topic": tuple(
+        f"primary_topic.{leaf}"
+        for leaf in ("id", "display_name", *(f"{level}.{name}" for level in ("subfield", "field", "domain") for name in ("id", "display_name")))
+    ),
+    "citation_normalized_percentile": tuple(
+        f"citation_normalized_percentile.{leaf}" for leaf in ("value", "is_in_top_1_percent", "is_in_top_10_percent")
+    ),
 }
 
 

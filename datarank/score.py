@@ -49,9 +49,12 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     Returns:
         Counts (scores, researchers, considered_citers, rescored_works) and, under "build", how it was scored.
     """
-    if not (core_dir / "fair_signals.parquet").exists():
+    missing = [file for place, file in _SOURCE_FILES.values() if place == "core" and file != "rescored_works.parquet"
+               and not (core_dir / file).exists()]
+    if missing:
         raise DataRankError(
-            f"the last ingest ({core_dir.name}) predates the FAIR score: run `datarank ingest` (or `datarank run`) first"
+            f"the last ingest ({core_dir.name}) predates this release's tables ({', '.join(missing)}): "
+            "run `datarank ingest` (or `datarank run`) first"
         )
     engine = engine_for(settings)
     previous, why_full = _rescoring_base(settings, core_dir)

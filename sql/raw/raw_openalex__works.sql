@@ -5,6 +5,7 @@
 --   n_invalid_authors.
 --   Bad lines (not JSON, not an object, no valid work id) carry quarantine_reason and the first KB.
 --   `fair` holds what fair_v1 reads of the record (openalex_record_fair: small values, one struct);
+--   `units` what the units tables and field standing read (openalex_units);
 --   `abstract_index` the record's abstract_inverted_index (JSON text) when $abstracts, else NULL.
 -- Parameters: $path — the file to read; $compression — 'auto' (by the name) or 'none' (a pipe that
 -- datarank/gzip_pipe.py feeds with the decompressed lines of a local part); $strict — see `parsed`;
@@ -58,7 +59,19 @@ typed as (
         openalex_work_id(record.id) as work_id,
         list_transform(record.referenced_works, lambda ref: openalex_work_id(ref)) as reference_ids,
         list_transform(record.authorships, lambda a: openalex_author_id(a.author.id)) as author_ids,
-        openalex_record_fair(record) as fair
+        openalex_record_fair(record) as fair,
+        openalex_units(
+            record.primary_topic,
+            {
+                'id': record.primary_location.source.id,
+                'display_name': json_text(record.primary_location.source.display_name),
+                'type': json_text(record.primary_location.source.type),
+                'issn_l': record.primary_location.source.issn_l
+            },
+            record.fwci,
+            record.citation_normalized_percentile,
+            record.authorships
+        ) as units
     from parsed
 ),
 
@@ -106,6 +119,7 @@ final as (
         json_flag(record.is_retracted) as is_retracted,
         try_cast(record.updated_date as timestamp) as updated_date,
         fair,
+        units,
         case when $abstracts and quarantine_reason is null then openalex_abstract_index(line) end as abstract_index,
         -- quarantine
         quarantine_reason,

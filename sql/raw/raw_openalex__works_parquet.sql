@@ -8,6 +8,7 @@
 --   Parameters: $abstracts — keep abstracts (abstract_inverted_index, a JSON string in this layout,
 --   is then in the batches and kept as it is; otherwise it is never read).
 --   Rows without a valid work id carry quarantine_reason and the first KB of the row as JSON.
+--   `units` is what the units tables and field standing read (openalex_units).
 --   `fair` is what fair_v1 reads (openalex_fair_signals), typed as the JSON Lines reader types it:
 --   strings cleaned (clean_text) and lower-cased where compared; a scalar column of another type
 --   than the JSON field's (a numeric doi, a string is_retracted) does not count.
@@ -86,6 +87,13 @@ final as (
             list_bool_or(list_transform(part.corresponding_author_ids, lambda a: clean_text(a) is not null)),
             part.is_paratext
         ) as fair,
+        openalex_units(
+            part.primary_topic,
+            part.primary_location.source,
+            try_cast(part.fwci as double),
+            part.citation_normalized_percentile,
+            part.authorships
+        ) as units,
         case when $abstracts and quarantine_reason is null then abstract_index_json(part.abstract_inverted_index) end
             as abstract_index,
         -- quarantine

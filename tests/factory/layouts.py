@@ -107,7 +107,8 @@ PARQUET_SCHEMA = pa.schema(
                         ("author_position", pa.string()),
                         ("author", pa.struct([("id", pa.string()), ("display_name", pa.string()), ("orcid", pa.string())])),
                         ("institutions", pa.list_(pa.struct([("id", pa.string()), ("display_name", pa.string()),
-                                                             ("ror", pa.string())]))),
+                                                             ("ror", pa.string()), ("country_code", pa.string())]))),
+                        ("countries", pa.list_(pa.string())),
                         ("raw_affiliation_strings", pa.list_(pa.string())),
                     ]
                 )
@@ -130,6 +131,13 @@ PARQUET_SCHEMA = pa.schema(
                                      ("is_major_topic", pa.bool_())]))),
         ("corresponding_author_ids", pa.list_(pa.string())),
         ("is_paratext", pa.bool_()),
+        ("primary_topic", pa.struct([
+            ("id", pa.string()), ("display_name", pa.string()), ("score", pa.float64()),
+            *((level, pa.struct([("id", pa.string()), ("display_name", pa.string())])) for level in ("subfield", "field", "domain")),
+        ])),
+        ("fwci", pa.float64()),
+        ("citation_normalized_percentile", pa.struct([("value", pa.float64()), ("is_in_top_1_percent", pa.bool_()),
+                                                      ("is_in_top_10_percent", pa.bool_())])),
     ]
 )
 

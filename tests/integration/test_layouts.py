@@ -228,15 +228,17 @@ def test_parquet_reads_only_the_leaves_it_keeps(tmp_path: Path) -> None:
     table = pa.Table.from_batches(list(batches), schema=schema)
     assert rows == table.num_rows == 4000
     work_4 = lines[3]
-    assert table.column("authorships").to_pylist()[3] == [  # work 4: author ids, ORCIDs and RORs only
+    assert table.column("authorships").to_pylist()[3] == [  # work 4: author ids, ORCIDs, institutions, countries only
         {"author": {"id": f"https://openalex.org/A{a}", "orcid": authorship["author"]["orcid"]},
-         "institutions": [{"ror": institution["ror"]} for institution in authorship["institutions"]]}
+         "institutions": [{"ror": institution["ror"], "id": institution["id"], "display_name": institution["display_name"],
+                           "country_code": institution.get("country_code")} for institution in authorship["institutions"]],
+         "countries": authorship.get("countries")}
         for a, authorship in zip(range(4), work_4["authorships"], strict=True)
     ]
     # What was read: the footer and the column chunks of the kept leaves, never the others
-    # (abstract_inverted_index, institutions' ids and names, affiliation strings, author names,
-    # oa_url). Small leaves between kept ones (a location's landing page, a source's id) may come
-    # along: PyArrow reads column chunks less than 8 KB apart in one request.
+    # (abstract_inverted_index, affiliation strings, author names, oa_url). Small leaves between kept
+    # ones (a location's landing page) may come along: PyArrow reads column chunks less than 8 KB
+    # apart in one request.
     metadata = pq.ParquetFile(io.BytesIO(body)).metadata
     sizes: dict[str, int] = {}
     for group in range(metadata.num_row_groups):
@@ -244,7 +246,8 @@ def test_parquet_reads_only_the_leaves_it_keeps(tmp_path: Path) -> None:
             chunk = metadata.row_group(group).column(column)
             sizes[chunk.path_in_schema] = sizes.get(chunk.path_in_schema, 0) + chunk.total_compressed_size
     kept_leaves = {"authorships.list.element.author.id", "authorships.list.element.author.orcid",
-                   "authorships.list.element.institutions.list.element.ror"}
+                   *(f"authorships.list.element.institutions.list.element.{leaf}" for leaf in ("ror", "id", "display_name", "country_code")),
+                   "authorships.list.element.countries.list.element"}
     heavy = {path for path in sizes if path.startswith(("abstract", "authorships")) or path == "open_access.oa_url"}
     heavy -= kept_leaves
     kept = sum(size for path, size in sizes.items() if path not in heavy)
