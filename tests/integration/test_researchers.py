@@ -260,7 +260,7 @@ def test_a_version_from_before_researchers_stays_readable(published_sample: Path
     code, output = invoke("export", "--table", "researchers", "-o", str(tmp_path / "r.csv"), "--data-dir", str(data_dir))
     assert (code, output) == (1, "datarank: error: export: version v000001 has no researchers table (published by an "
                                  "older release)\n")
-    code, output = invoke("report", "-o", str(tmp_path / "report"), "--top", "3", "--data-dir", str(data_dir))
+    code, output = invoke("report", "-o", str(tmp_path / "report"), "--top", "3", "--units", "0", "--data-dir", str(data_dir))
     assert (code, output.split(" (version")[0]) == (0, "wrote a report of 3 of 339 works")
     assert not (tmp_path / "report" / "researchers.html").exists()
     with datarank.open(data_dir) as results:

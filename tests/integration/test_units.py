@@ -263,3 +263,24 @@ def test_the_report_has_a_leaderboard_and_pages_for_each_kind_of_unit(
     code, text = invoke("report", "--output", str(tmp_path / "none"), "--top", "5", "--units", "0",
                         "--data-dir", str(published_sample))
     assert code == 0 and "unit pages" not in text and not (tmp_path / "none" / "institutions.html").exists()
+
+
+def test_a_version_from_before_the_units_stays_readable(published_sample: Path, tmp_path: Path) -> None:
+    """A version published by an older release has no units' tables: the report leaves them out, and
+    explain and export say why they cannot."""
+    import shutil
+
+    data_dir = tmp_path / "lake"
+    shutil.copytree(published_sample, data_dir, symlinks=True)
+    for table in ID_COLUMNS:
+        (data_dir / "current" / f"{table}.parquet").unlink()
+    code, output = invoke("explain", "I97018004", "--data-dir", str(data_dir))
+    assert (code, output) == (1, "datarank: error: version v000001 was published before the units' leaderboards existed; "
+                                 "run `datarank compute` to publish a new version\n")
+    code, output = invoke("export", "--table", "fields", "-o", str(tmp_path / "f.csv"), "--data-dir", str(data_dir))
+    assert (code, output) == (1, "datarank: error: export: version v000001 has no fields table (published by an older "
+                                 "release)\n")
+    code, output = invoke("report", "-o", str(tmp_path / "report"), "--top", "3", "--researchers", "0",
+                          "--data-dir", str(data_dir))
+    assert (code, output.split(" (version")[0]) == (0, "wrote a report of 3 of 339 works")
+    assert not (tmp_path / "report" / "institutions.html").exists()
