@@ -78,7 +78,35 @@ FAIR_SIGNALS_SCHEMA = {
 
 def write_fair_signals(core: Path, rows: list[dict[str, Any]]) -> None:
     """A core's fair_signals.parquet for tests that build core tables by hand: one row per given
-    work (`{"work_id": …}` and any signals; the rest false, 0 or null)."""
+    work (`{"work_id": …}` and any signals; the rest false, 0 or null); and, for the same works, the
+    core's work context (`write_work_context`: nothing known)."""
     defaults = {name: (False if kind == pl.Boolean else 0 if kind in (pl.Int8, pl.Int16) else None)
                 for name, kind in FAIR_SIGNALS_SCHEMA.items()}
     pl.DataFrame([{**defaults, **row} for row in rows], schema=FAIR_SIGNALS_SCHEMA).write_parquet(core / "fair_signals.parquet")
+    write_work_context(core, [row["work_id"] for row in rows])
+
+
+#: The columns of a core's work_context.parquet (sql/core/core_openalex__work_context.sql).
+WORK_CONTEXT_SCHEMA = {
+    "work_id": pl.Int64, "topic_id": pl.Int64, "topic_name": pl.String, "subfield_id": pl.Int32, "subfield_name": pl.String,
+    "field_id": pl.Int32, "field_name": pl.String, "domain_id": pl.Int32, "domain_name": pl.String, "source_id": pl.Int64,
+    "source_name": pl.String, "source_type": pl.String, "source_issn_l": pl.String, "openalex_fwci": pl.Float64,
+    "openalex_normalized_percentile": pl.Float64, "openalex_top_1_percent": pl.Boolean, "openalex_top_10_percent": pl.Boolean,
+    "n_authorships": pl.Int32, "is_retracted": pl.Boolean, "paratext": pl.Boolean,
+}
+WORK_INSTITUTIONS_SCHEMA = {"work_id": pl.Int64, "authorship": pl.Int32, "institution_id": pl.Int64, "institution_name": pl.String,
+                            "ror": pl.String, "country_code": pl.String, "weight": pl.Float64}
+WORK_COUNTRIES_SCHEMA = {"work_id": pl.Int64, "authorship": pl.Int32, "country_code": pl.String, "weight": pl.Float64}
+
+
+def write_work_context(core: Path, work_ids: list[int], rows: list[dict[str, Any]] | None = None,
+                       institutions: list[dict[str, Any]] | None = None, countries: list[dict[str, Any]] | None = None) -> None:
+    """A core's work_context, work_institutions and work_countries for tests that build core tables by
+    hand: one context row per work id (no topic, source or indicators, no authorships, unless `rows`
+    gives them by work id), and the given institution and country rows (none by default)."""
+    given = {row["work_id"]: row for row in rows or []}
+    defaults = {name: None for name in WORK_CONTEXT_SCHEMA} | {"n_authorships": 0, "is_retracted": False, "paratext": False}
+    pl.DataFrame([{**defaults, "work_id": w, **given.get(w, {})} for w in work_ids],
+                 schema=WORK_CONTEXT_SCHEMA).write_parquet(core / "work_context.parquet")
+    pl.DataFrame(institutions or [], schema=WORK_INSTITUTIONS_SCHEMA).write_parquet(core / "work_institutions.parquet")
+    pl.DataFrame(countries or [], schema=WORK_COUNTRIES_SCHEMA).write_parquet(core / "work_countries.parquet")

@@ -116,9 +116,11 @@ final as (
                     'id': 'https://openalex.org/I' || ((work_id + k) % 20000),
                     'display_name': 'University ' || ((work_id + k) % 20000),
                     'ror': 'https://ror.org/0' || ((work_id + k) % 20000),
-                    'country_code': 'US',
+                    'country_code': ['US', 'GB', 'DE', 'CN', 'BR'][1 + (work_id + k) % 5],
                     'type': 'education'
-                }] else [] end
+                }] else [] end,
+                'countries': case when hash(work_id, k, 'ror') % 100 < 60 then [['US', 'GB', 'DE', 'CN', 'BR'][1 + (work_id + k) % 5]]
+                    else [] end
             }
         ) as authorships,
         case when p_corr < 50 then ['https://openalex.org/A' || (work_id // 20 * 7)] else [] end as corresponding_author_ids,
@@ -142,7 +144,31 @@ final as (
         false as is_retracted,
         strftime($start_date::date + (partition_index * 7 - copy_age)::integer, '%Y-%m-%dT12:00:00.000000') as updated_date,
         map_from_entries(list_transform(range(55), lambda k: {'key': 'word' || (work_id * 31 + k) % 5000, 'value': [k, k + 40]})) as abstract_inverted_index,
-        list_transform(range(8), lambda k: {'id': 'https://openalex.org/C' || (work_id % 1000 + k), 'display_name': 'Concept ' || k, 'score': 0.5}) as concepts
+        list_transform(range(8), lambda k: {'id': 'https://openalex.org/C' || (work_id % 1000 + k), 'display_name': 'Concept ' || k, 'score': 0.5}) as concepts,
+        -- OpenAlex's topic hierarchy (4,516 topics, 252 subfields, 26 fields, 4 domains) and indicators; 2% without a topic
+        case when hash(work_id, 'topic', $seed) % 100 >= 2 then {
+            'id': 'https://openalex.org/T' || (10000 + work_id % 4516),
+            'display_name': 'Topic ' || (work_id % 4516),
+            'score': 0.9,
+            'subfield': {
+                'id': 'https://openalex.org/subfields/' || (1100 + work_id % 4516 % 252),
+                'display_name': 'Subfield ' || (work_id % 4516 % 252)
+            },
+            'field': {
+                'id': 'https://openalex.org/fields/' || (11 + work_id % 4516 % 252 % 26),
+                'display_name': 'Field ' || (work_id % 4516 % 252 % 26)
+            },
+            'domain': {
+                'id': 'https://openalex.org/domains/' || (1 + work_id % 4516 % 252 % 26 % 4),
+                'display_name': 'Domain ' || (work_id % 4516 % 252 % 26 % 4)
+            }
+        } end as primary_topic,
+        round(cited_by_count / 10.0, 3) as fwci,
+        {
+            'value': round((hash(work_id, 'cnp', $seed) % 1000000) / 1e6, 6),
+            'is_in_top_1_percent': hash(work_id, 'cnp', $seed) % 1000000 >= 990000,
+            'is_in_top_10_percent': hash(work_id, 'cnp', $seed) % 1000000 >= 900000
+        } as citation_normalized_percentile
     from fair
 )
 
