@@ -187,3 +187,20 @@ def test_the_core_corpus_decides_which_works_count(tmp_path: Path) -> None:
     reviews = build(tmp_path / "reviews", "no-paratext,type:review")
     assert rows(reviews["institutions"], "institution_id").keys() == {"I10"}
     assert reviews["sources"]["source_id"].to_list() == ["S200"]
+
+
+def test_the_core_corpus_setting_is_read_in_one_canonical_spelling() -> None:
+    from datarank import UsageError
+    from datarank.settings import Settings
+
+    corpus = CoreCorpus.parse(" Type:Review , no-retracted,type:article,no-paratext,type:review")
+    assert corpus == CoreCorpus(paratext=False, retracted=False, types=("article", "review"))
+    assert corpus.text == "no-paratext,no-retracted,type:article,type:review"
+    assert corpus.params == {"core_paratext": 0, "core_retracted": 0, "core_types": ",article,review,"}
+    assert CoreCorpus.parse("all").params == {"core_paratext": 1, "core_retracted": 1, "core_types": ""}
+    assert CoreCorpus.parse("").text == "all"
+    assert Settings(core_corpus="no-retracted").core_corpus == "no-retracted"
+    assert Settings().score_params["core_paratext"] == 0  # the default leaves paratext out
+    for bad in ("all,no-paratext", "type:", "type:Article;drop", "no paratext"):
+        with pytest.raises(UsageError, match="--core-corpus: unknown term"):
+            CoreCorpus.parse(bad)
