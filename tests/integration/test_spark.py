@@ -244,6 +244,11 @@ def test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does(spark: Any, t
     tied = researchers.group_by("researcher_score").agg(pl.len().alias("n"), pl.col("author_number").sort_by("rank"))
     assert tied.filter(pl.col("n") > 1).height > 0
     assert all(ids == sorted(ids) for ids in tied["author_number"].to_list())
+    # So do its institutions (those of one work, with equal shares), which both order by id.
+    institutions = read_version(on_spark, "v000001", "institutions")
+    tied = institutions.group_by("datarank_sum").agg(pl.len().alias("n"), pl.col("institution_id").sort_by("rank"))
+    assert tied.filter(pl.col("n") > 1).height > 0
+    assert all(ids == sorted(ids, key=lambda i: int(i[1:])) for ids in tied["institution_id"].to_list())
     assert not (on_spark / "current" / "intermediate").exists()
     # What comes downstream reads the Spark-made version as it reads any other.
     code, output = invoke("query", "select engine from runs", "--format", "csv", "--data-dir", str(on_spark))
@@ -331,16 +336,14 @@ def test_the_generated_snapshot_reaches_the_hard_cases(generated: Path, version:
     researchers = pl.read_parquet(folder / "researchers.parquet")
     assert researchers.filter(pl.col("works") > 10).height > 0
     # Units where the engines could part: fractional weights that are not whole, units with more
-    # than ten works (top10_mean), works in the top 10% and out of it, and tied sums (equal in fixed
-    # point, ordered by id).
+    # than ten works (top10_mean), works in the top 10% and out of it (tied sums: the sample's, in
+    # test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does).
     for table in ("institutions", "sources", "countries", "fields"):
         units = pl.read_parquet(folder / f"{table}.parquet")
         assert units.filter(pl.col("works_full") > 10).height > 0, table
         assert units.filter((pl.col("pp_top10_full") > 0) & (pl.col("pp_top10_full") < 1)).height > 0, table
     institutions = pl.read_parquet(folder / "institutions.parquet")
     assert institutions.filter(pl.col("works_fractional") != pl.col("works_full").cast(pl.Float64)).height > 0
-    tied = institutions.group_by("datarank_sum").agg(pl.len().alias("n"))
-    assert tied.filter(pl.col("n") > 1).height > 0
 
 
 @pytest.mark.slow
