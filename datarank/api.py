@@ -6,6 +6,7 @@ and Polars frames, and `explain()` gives the same structured result the CLI prin
     >>> results.scores.filter("tier = 'S1'").pl()      # a DuckDB relation → a Polars DataFrame
     >>> results.frame("citations").filter(...)          # a Polars LazyFrame over the Parquet file
     >>> results.explain("W2741809807").work["tier"]
+    >>> results.explain("https://doi.org/10.7717/peerj.4375").work["rank"]   # by DOI, any form or case
     >>> results.researchers.order("rank").limit(5).pl()  # theSindex's researcher score (SPEC §8)
     >>> results.explain("A5023888391").works           # the ten works that make an author's score
     >>> results.institutions.order("rank").limit(5).pl()  # the units' leaderboards (docs/units.md)
@@ -26,11 +27,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from datarank import DataRankError
+from datarank import DataRankError, UsageError
 from datarank.catalog import catalog_views
 from datarank.db import run_sql
 from datarank.lake import VERSION_TABLES, Lake, ReadLock
-from datarank.outputs import Explanation, explain_many, parse_work_id
+from datarank.lookup import explain_works
+from datarank.outputs import Explanation, explain_many
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
 from datarank.units import UnitExplanation, explain_units, is_unit_id, parse_unit_id
@@ -152,20 +154,26 @@ class Results:
         `datarank explain --json` prints.
 
         Args:
-            work_id: `W2741809807`, its URL, or the number 2741809807; or an author, `A5023888391`
-                (or its URL), for a `ResearcherExplanation`; or a unit, `I4210166736`,
-                `S1983995261`, `country:US` or `field:17`, for a `UnitExplanation`.
+            work_id: `W2741809807`, its URL, or the number 2741809807; the work's DOI in any form
+                (`10.7717/peerj.4375`, `https://doi.org/10.7717/PEERJ.4375`, `doi:…`; DOIs match
+                whatever their case); or an author, `A5023888391` (or its URL), for a
+                `ResearcherExplanation`; or a unit, `I4210166736`, `S1983995261`,
+                `country:US` or `field:17`, for a `UnitExplanation`. When several works have the DOI, the best-ranked one is
+                explained and its `same_doi` lists the others.
             top: How many considered citers to list, by contribution (works only).
         """
         if isinstance(work_id, str) and is_author_id(work_id):
             return self.explain_researcher(work_id)
         if isinstance(work_id, str) and is_unit_id(work_id):
             return self.explain_unit(work_id)
-        number = work_id if isinstance(work_id, int) else parse_work_id(work_id)
-        found = explain_many(self.folder, [number], top=top)
-        if not found:
-            raise DataRankError(f"explain: W{number} is not in the snapshot of version {self.version}")
-        return found[0]
+        if isinstance(work_id, int):
+            found = explain_many(self.folder, [work_id], top=top)
+            if not found:
+                raise DataRankError(f"explain: W{work_id} is not in the snapshot of version {self.version}")
+            return found[0]
+        if top < 0:
+            raise UsageError("explain: --top must not be negative")
+        return explain_works(self.folder, work_id, top=top)[0]
 
     def explain_researcher(self, author_id: str | int) -> ResearcherExplanation:
         """An author's researcher score and the (at most ten) works it is the mean of, best first.

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from datarank import EXIT_CODES, DataRankError, __version__
+from datarank import EXIT_CODES, DataRankError, UsageError, __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("datarank")
@@ -261,22 +261,38 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
 
 
 @main.command()
-@click.argument("work_id", metavar="ID")
+@click.argument("work_id", metavar="[ID|DOI]", required=False)
 @data_dir_option
 @click.option("--top", type=int, default=10, show_default=True, help="How many citers to list (for a work).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @click.option("--json", "as_json", is_flag=True, help="Print the breakdown as JSON.")
 @click.option("--full-abstract", is_flag=True, help="Show the abstract whole (it is shortened otherwise).")
+@click.option("--from-file", "from_file", default=None, metavar="FILE|-",
+              help="Explain every work id or DOI of FILE (one a line; - reads standard input) as one table.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="--from-file: JSON Lines or CSV (default: from the --output extension, else jsonl).")
+@click.option("--output", default="-", show_default=True, metavar="FILE|-|URL",
+              help="--from-file: where the table goes.")
 @handle_errors
-def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, as_json: bool, full_abstract: bool) -> None:
-    """Why a work (W…) has its DataRank: base and network parts, citer counts, top citers, its
-    calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…) has their
-    researcher score: the ten best works it is the mean of; or an institution (I…), a source
-    (S…), a country (country:US) or a field (field:17): its figures and its ten best works."""
+def explain(work_id: str | None, data_dir: Path | None, top: int, version: str | None, as_json: bool,
+            full_abstract: bool, from_file: str | None, fmt: str | None, output: str) -> None:
+    """Why a work (W… or its DOI) has its DataRank: base and network parts, citer counts, top
+    citers, its calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…)
+    has their researcher score: the ten best works it is the mean of; or an institution (I…), a
+    source (S…), a country (country:US) or a field (field:17): its figures and its ten best works.
+    With --from-file, the figures of every work id or DOI of a file, one row each."""
     from datarank.researchers import is_author_id
     from datarank.units import is_unit_id
 
     folder = _settings(data_dir=data_dir).data_dir
+    if (work_id is None) == (from_file is None):
+        raise UsageError("explain: give one work id, DOI or author id, or --from-file FILE")
+    if from_file is not None:
+        _explain_file(folder, from_file, fmt, output, version)
+        return
+    assert work_id is not None
+    if fmt is not None or output != "-":
+        raise UsageError("explain: --format and --output go with --from-file")
     if is_unit_id(work_id):
         from datarank.render import render_unit
         from datarank.units import explain_unit
@@ -291,11 +307,40 @@ def explain(work_id: str, data_dir: Path | None, top: int, version: str | None, 
         researcher = explain_researcher(folder, work_id, version=version)
         click.echo(researcher.to_json() if as_json else render_researcher(researcher))
         return
-    from datarank.outputs import explain as explain_work
+    from datarank.lake import Lake
+    from datarank.lookup import explain_works, is_doi, work_number
     from datarank.render import render_explanation
 
-    explanation = explain_work(folder, work_id, top=top, version=version)
-    click.echo(explanation.to_json() if as_json else render_explanation(explanation, full_abstract=full_abstract))
+    if top < 0:
+        raise UsageError("explain: --top must not be negative")
+    if not is_doi(work_id):
+        work_number(work_id)  # a malformed id is a usage error, whatever the data dir holds
+    with Lake(folder).reading(version) as version_folder:
+        found = explain_works(version_folder, work_id, top=top)
+    if as_json:  # the best-ranked work; `same_doi` names the others
+        click.echo(found[0].to_json())
+        return
+    if len(found) > 1:
+        works = ", ".join(f"{e.work['work_id']} (rank {e.work['rank']:,})" for e in found)
+        click.echo(f"{work_id.strip()} is the DOI of {len(found)} works: {works}\n")
+    click.echo("\n\n".join(render_explanation(e, full_abstract=full_abstract) for e in found))
+
+
+def _explain_file(folder: Path, from_file: str, fmt: str | None, output: str, version: str | None) -> None:
+    """`datarank explain --from-file`: the table to `output`, the count of inputs to stderr."""
+    from datarank.destinations import STDOUT, is_url
+    from datarank.lookup import explain_batch
+    from datarank.redact import redact
+
+    try:
+        text = sys.stdin.read() if from_file == "-" else Path(from_file).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"explain: cannot read {from_file}: {error}") from None
+    target = output if output == STDOUT or is_url(output) else str(Path(output).expanduser().absolute())
+    inputs, unknown = explain_batch(folder, text, target, fmt, version, stdout=_binary_stdout())
+    where = "standard output" if output == STDOUT else redact(output)
+    note = f"; {unknown:,} named no work (see their error column)" if unknown else ""
+    click.echo(f"explained {inputs - unknown:,} of {inputs:,} inputs to {where}{note}", err=True)
 
 
 @main.command()
@@ -395,3 +440,38 @@ def report(data_dir: Path | None, output: Path, top: int, citers: int, researche
     people += f", {summary.unit_pages:,} unit pages" if summary.unit_pages else ""
     click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works{people} "
                f"(version {summary.version}) to {summary.output / 'index.html'}")
+
+
+@main.command(epilog=EXIT_HELP)
+@data_dir_option
+@click.option("--cap", "caps", default="50,100,200,400", show_default=True,
+              help="Caps to score, comma-separated (whole numbers of at least 1).")
+@click.option("--damping", "dampings", default="0.80,0.85,0.90", show_default=True,
+              help="Dampings to score, comma-separated (between 0 and 1).")
+@click.option("--grid", is_flag=True,
+              help="Score every cap × damping pair (default: each cap at the published damping and each damping "
+                   "at the published cap).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write the table to this file (default: standard output).")
+@limit_options
+@handle_errors
+def sensitivity(data_dir: Path | None, caps: str, dampings: str, grid: bool, fmt: str, output: Path | None,
+                verbose: bool, memory_limit: str | None, threads: int | None) -> None:
+    """How much the ranking depends on cap and damping: each setting scored from the current version's
+    core tables (nothing published) against that version: Spearman and Kendall correlations, top 100
+    and top 1,000 overlap, works changing tier."""
+    from datarank.lake import write_text_atomic
+    from datarank.sensitivity import parse_caps, parse_dampings
+    from datarank.sensitivity import sensitivity as compare_settings
+    from datarank.sensitivity_table import SENSITIVITY_FILE, render
+
+    _setup_logging(verbose)
+    cap_list, damping_list = parse_caps(caps), parse_dampings(dampings)
+    settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
+    text = render(compare_settings(settings, cap_list, damping_list, grid=grid), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output.expanduser().absolute(), text)
+        click.echo(f"wrote the sensitivity table to {output} (and {settings.data_dir / SENSITIVITY_FILE})", err=True)

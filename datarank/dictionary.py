@@ -388,10 +388,22 @@ WORK_COUNTRIES = View(
     ),
 )
 
+DOIS = View(
+    name="dois",
+    grain="one row per (DOI, work) of the snapshot, sorted by DOI: the lookup table of `datarank explain 10.…`; "
+          "a DOI two works share has a row for each, a work without a DOI has none",
+    made_by="sql/core/core_openalex__dois.sql (sql/macros/doi_key.sql), the core's dois.parquet",
+    columns=(
+        Column("doi", "VARCHAR", "the work's DOI in lookup form: lower case, without https://doi.org/ or doi: "
+               "(10.7717/peerj.4375)", "", "doi_key(works.doi): DOIs are case-insensitive (README, Lookup by DOI)"),
+        Column("work_id", "BIGINT", "the number of the work's OpenAlex id (as works.work_id)"),
+    ),
+)
+
 #: Every view of the catalog, in the order they are documented.
 VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
-                             FAIR_VALIDATION, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, INSTITUTIONS, SOURCES, COUNTRIES,
-                             FIELDS, RUNS)
+                             FAIR_VALIDATION, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, DOIS, INSTITUTIONS, SOURCES,
+                             COUNTRIES, FIELDS, RUNS)
 
 
 def view(name: str) -> View:

@@ -12,6 +12,7 @@
       runs/v000001.parquet         each published version's row of the `runs` view, kept when the version is pruned
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
+      sensitivity.json             the last `datarank sensitivity` (other caps and dampings against a version)
       datarank.duckdb              a DuckDB catalog whose views read the version `current` pointed at
                                    when it was written, and each kept version under its own schema
       staging/                     work in progress; never read as data
@@ -50,12 +51,12 @@ from datarank.redact import redact_all
 #: (versions published by an older release may lack some: readers skip a view whose file is missing).
 VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine",
                   "fair_signals", "abstracts", "fair_validation", "work_context", "work_institutions", "work_countries",
-                  "institutions", "sources", "countries", "fields")
+                  "dois", "institutions", "sources", "countries", "fields")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), linked into each version.
 CORE_TABLES = ("works", "citations", "authorships", "quarantine", "fair_signals", "abstracts", "work_context",
-               "work_institutions", "work_countries")
+               "work_institutions", "work_countries", "dois")
 _VERSION = re.compile(r"^v(\d{6})$")
 #: Marks a version renamed into versions/ whose `current` switch has not happened yet.
 _PUBLISHING = ".publishing"

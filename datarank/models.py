@@ -55,9 +55,10 @@ class Model:
         modes: The modes whose runs make it.
         per_mode: True when the incremental mode reads `<name>.incremental.sql` instead of `<name>.sql`.
         file: For outputs, the Parquet file written into the stage's folder.
-        order_by: For outputs that readers look up by id, the columns the file is written sorted
-            by (both engines), so each row group covers a narrow id range and a lookup reads only the
-            row groups whose min/max statistics hold the id (`datarank explain`, `datarank.open()`).
+        order_by: For outputs that readers look up by id (or DOI), the columns the file is written
+            sorted by (both engines), so each row group covers a narrow key range and a lookup reads
+            only the row groups whose min/max statistics hold the key (`datarank explain`,
+            `datarank.open()`).
             The order changes no value, only where rows lie.
     """
 
@@ -164,15 +165,16 @@ CORE_MODELS = (
           ("core_openalex__dirty_citers", "core_openalex__citations", "previous_openalex__citations"),
           "output", ONLY_INCREMENTAL, file="rescored_works.parquet"),
     Model("core_openalex__works", "core", ("core_openalex__work_records",), "output", file="works.parquet"),
+    # Lookups by DOI (`datarank explain 10.…`): the works' DOIs, sorted by DOI.
+    Model("core_openalex__dois", "core", ("core_openalex__works",), "output", file="dois.parquet", order_by="doi, work_id"),
     # fair_v1's inputs and the abstracts: tables of their own, DataRank's stay as they are.
     Model("core_openalex__fair_signals", "core", ("core_openalex__work_records",), "output", file="fair_signals.parquet"),
     # What the units tables and the field-normalised standing read (docs/units.md).
-    Model("core_openalex__work_context", "core", ("core_openalex__work_records",), "output", file="work_context.parquet",
-          order_by="work_id"),
+    Model("core_openalex__work_context", "core", ("core_openalex__work_records",), "output", file="work_context.parquet"),
     Model("core_openalex__work_institutions", "core", ("core_openalex__work_records",), "output",
-          file="work_institutions.parquet", order_by="work_id"),
+          file="work_institutions.parquet"),
     Model("core_openalex__work_countries", "core", ("core_openalex__work_records",), "output",
-          file="work_countries.parquet", order_by="work_id"),
+          file="work_countries.parquet"),
     Model("core_openalex__abstracts", "core", ("raw_openalex__works", "core_openalex__winners"), "output", ONLY_FULL,
           file="abstracts.parquet"),
     Model("core_openalex__abstracts", "core",
@@ -259,6 +261,20 @@ SCORE_OUTPUTS = {
     "sources": "out_datarank__sources", "countries": "out_datarank__countries", "fields": "out_datarank__fields",
 }
 
+
+# ---------------------------------------------------------------- sensitivity: other settings against the published one
+#: What `datarank sensitivity` reads: the published version's core tables (its links to the ingest it
+#: was scored from) and its scores.
+SENSITIVITY_SOURCES = (
+    *(source for source in SCORE_SOURCES if source.name.startswith("core_openalex__") and FULL in source.modes),
+    Source("published_datarank__scores", "scores.parquet of the version compared against"),
+)
+#: After the score models that make out_datarank__scores for one setting (as tables, never files):
+#: that setting's standing beside the published one, then the figures of docs/sensitivity.md.
+SENSITIVITY_MODELS = (
+    Model("sensitivity_datarank__pairs", "sensitivity", ("published_datarank__scores", "out_datarank__scores")),
+    Model("sensitivity_datarank__summary", "sensitivity", ("sensitivity_datarank__pairs",), "view"),
+)
 
 # ---------------------------------------------------------------- checks: a staged version → pass or refuse
 #: What the checks read besides the core's tables: the staged outputs and the version published

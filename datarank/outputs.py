@@ -240,7 +240,8 @@ class Explanation:
     itself, OA status, retraction, the venue, whether FAIR scoring passed it over as paratext);
     `abstract` is the paper's abstract when the version kept abstracts (`--abstracts`), else None;
     `fair` names the FAIR score's version and weights file; `tiers` are the version's tier
-    cut-offs (top percentages of S1–S4).
+    cut-offs (top percentages of S1–S4); `same_doi` the other works with the DOI it was looked up
+    by (`datarank.lookup`; empty for a lookup by id).
     """
 
     version: str
@@ -253,6 +254,7 @@ class Explanation:
     tiers: list[float] = field(default_factory=list)
     abstract: str | None = None
     fair: dict[str, Any] = field(default_factory=dict)
+    same_doi: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, indent=2)

@@ -33,6 +33,8 @@ def render_explanation(explanation: Explanation, full_abstract: bool = False) ->
         f"  {work['publication_year'] or '?'} · {work['type'] or '?'} · DOI {'yes' if work['has_doi'] else 'no'}"
         f" · open access {'yes' if work['is_oa'] else 'no' if work['is_oa'] is not None else '?'}",
         *([f"  {published_in(explanation)}"] if explanation.context.get("venue") else []),
+        *([f"  its DOI is also the DOI of {', '.join(explanation.same_doi)} (datarank explain {explanation.same_doi[0]})"]
+          if explanation.same_doi else []),
         "",
         f"DataRank {work['datarank']:.1f}   (exactly {work['datarank']:.4f}; rank {work['rank']:,} of "
         f"{explanation.works_ranked:,}, top {top_percent:.1f}%, percentile {work['percentile']:.1f})",

@@ -43,6 +43,7 @@ from datarank.outputs import Explanation, explain_many, read_only_connection
 from datarank.render import FAIR_CHECKLIST, FAIR_DIMENSIONS, fair_score_label, shorten
 from datarank.report_units import unit_leaderboards, write_unit_pages
 from datarank.researchers import ResearcherExplanation, explain_researchers
+from datarank.sensitivity_table import report_section
 
 #: Bins of the histograms (and of each axis of the DataRank × citations heat map).
 PLOT_BINS = 40
@@ -108,6 +109,7 @@ def write_report(
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
     context["researchers"] = people
+    context["sensitivity"] = report_section(data_dir, folder.name)  # from `datarank sensitivity`, if run
     context["researchers_ranked"] = people[0].researchers_ranked if people else 0
     context["unit_tables"] = list(boards)
 

@@ -8,6 +8,8 @@ into SQL is the model's own name and lake paths (`datarank.db`).
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from datarank.db import connect, create_table, literal, materialize, parquet_vie
 from datarank.faults import checkpoint
 from datarank.models import SCORE_MODELS, SCORE_OUTPUTS, Model, for_mode
 from datarank.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def make_sources(connection: duckdb.DuckDBPyConnection, sources: dict[str, Path]) -> None:
@@ -39,6 +43,7 @@ def run_models(
     and a `hook` model is made by `hooks[name]`."""
     for model in models:
         step = model.sql(mode)
+        started = time.perf_counter()
         if model.materialized == "hook":
             (hooks or {})[model.name]()
         elif model.materialized == "view":
@@ -48,6 +53,7 @@ def run_models(
         else:
             assert model.file is not None
             materialize(connection, step, folder / model.file, params, name=model.name, order_by=model.order_by)
+        log.info("%s (%s) %.2f s", model.name, model.materialized, time.perf_counter() - started)
         if after_each is not None:
             after_each(model)
 

@@ -31,8 +31,8 @@ BATCH_BYTES = 16 << 20
 ORPHAN_SECONDS = 24 * 3600
 
 #: What a raw file holds, in its name: raw files of another format are read again (sql/raw/, and
-#: fair_v1's inputs since format 2, the units' since 3), as are all files when abstracts are switched on or off.
-RAW_FORMAT = 3
+#: fair_v1's inputs since format 2, the units' since 3, as flat lists since 4), as are all files when abstracts are switched on or off.
+RAW_FORMAT = 4
 
 #: A part file to read, its state in the listing, and the raw file it becomes.
 ToRead = tuple[SnapshotFile, FileState, Path]

@@ -15,6 +15,10 @@
 --                   ror (a string, or its JSON text), country_code), countries: list of strings)
 -- n_authorships counts every element of authorships[]; an authorship's institutions are those with a
 -- valid id (distinct), its countries the distinct two-letter codes (upper-case) of `countries`.
+-- `institutions` and `countries` are flat lists over the record's authorships (one list level, so the
+-- copies are cheap to write and read again), each element with its authorship's 1-based position;
+-- countries also with the work's fractional share (openalex_country_shares), institutions get theirs
+-- in core_openalex__work_institutions (an authorship may list an institution twice).
 create or replace macro openalex_units(topic, source, fwci, normalized, authorships) as {
     'topic_id': id_number(topic.id, 'T'),
     'topic_name': clean_text(topic.display_name),
@@ -33,9 +37,11 @@ create or replace macro openalex_units(topic, source, fwci, normalized, authorsh
     'top_1_percent': normalized.is_in_top_1_percent,
     'top_10_percent': normalized.is_in_top_10_percent,
     'n_authorships': coalesce(len(authorships), 0)::integer,
-    'affiliations': list_transform(authorships, lambda a: {
-        'institutions': list_filter(
-            list_transform(a.institutions, lambda i: {
+    'institutions': flatten(list_transform(
+        list_zip(authorships, generate_series(1, len(authorships))),
+        lambda a: list_filter(
+            list_transform(a[1].institutions, lambda i: {
+                'authorship': a[2]::integer,
                 'id': id_number(i.id, 'I'),
                 'name': clean_text(i.display_name),
                 -- the JSON Lines reader hands `ror` over as JSON text (fair_v1 types it strictly)
@@ -43,9 +49,12 @@ create or replace macro openalex_units(topic, source, fwci, normalized, authorsh
                 'country_code': upper(clean_text(i.country_code))
             }),
             lambda i: i.id is not null
-        ),
-        'countries': list_distinct(list_filter(
+        )
+    )),
+    'countries': openalex_country_shares(
+        list_transform(authorships, lambda a: list_distinct(list_filter(
             list_transform(a.countries, lambda c: upper(clean_text(c))), lambda c: length(c) = 2
-        ))
-    })
+        ))),
+        coalesce(len(authorships), 0)
+    )
 }

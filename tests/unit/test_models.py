@@ -19,6 +19,8 @@ from datarank.models import (
     SCORE_MODELS,
     SCORE_OUTPUTS,
     SCORE_SOURCES,
+    SENSITIVITY_MODELS,
+    SENSITIVITY_SOURCES,
     for_mode,
     tables_read,
 )
@@ -91,3 +93,16 @@ def test_tables_read_sees_joins_and_skips_ctes_and_comments() -> None:
     select * from b semi join checks_x on true
     """
     assert tables_read(text) == {"core_openalex__works", "int_datarank__network", "checks_x"}
+
+
+def test_sensitivity_models_read_the_published_scores_and_one_settings_scores() -> None:
+    """Each sensitivity model reads what its declaration says, made before it or a source; the
+    scores it compares are the score stage's own model's, and every file of sql/sensitivity is one."""
+    available = {source.name for source in SENSITIVITY_SOURCES} | {"out_datarank__scores"}
+    for model in SENSITIVITY_MODELS:
+        assert set(model.inputs) == tables_read(sql_text(model.sql("full"))), model.name
+        assert set(model.inputs) <= available, model.name
+        available.add(model.name)
+    assert "out_datarank__scores" in {model.name for model in SCORE_MODELS}
+    on_disk = {f"sensitivity/{path.name.removesuffix('.sql')}" for path in (sql_dir() / "sensitivity").glob("*.sql")}
+    assert on_disk == {model.sql("full") for model in SENSITIVITY_MODELS}
