@@ -145,7 +145,7 @@ def fair_fields(rng: random.Random, number: int) -> dict[str, Any]:
 
 #: Countries the units' fields draw from (and a few a reader must drop or clean).
 _COUNTRIES = ["US", "DE", "FR", "CN", "BR", "us", " GB "]
-_BAD_COUNTRIES = ["", "USA", None, "1x"]
+_BAD_COUNTRIES = ["", "USA", None, " "]
 _FIELDS = [(17, "Computer Science"), (27, "Medicine"), (13, "Biochemistry, Genetics and Molecular Biology"),
            (33, "Social Sciences")]
 
