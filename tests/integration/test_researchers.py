@@ -187,7 +187,7 @@ def test_explain_a_researcher_lists_the_works_that_make_the_score(
     code, output = invoke("explain", "A1", "--data-dir", str(published_sample))
     assert (code, output) == (1, "datarank: error: explain: A1 is the author of no work in version v000001\n")
     code, output = invoke("explain", "X5007426895", "--data-dir", str(published_sample))
-    assert code == 2 and output.startswith("datarank: error: not an OpenAlex work id: 'X5007426895'")  # usage
+    assert code == 2 and output.startswith("datarank: error: not an OpenAlex work id or DOI: 'X5007426895'")  # usage
 
 
 def test_export_the_researchers_table(published_sample: Path, sample_oracle: OracleResult, tmp_path: Path) -> None:
