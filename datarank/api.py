@@ -9,6 +9,8 @@ and Polars frames, and `explain()` gives the same structured result the CLI prin
     >>> results.explain("https://doi.org/10.7717/peerj.4375").work["rank"]   # by DOI, any form or case
     >>> results.researchers.order("rank").limit(5).pl()  # theSindex's researcher score (SPEC §8)
     >>> results.explain("A5023888391").works           # the ten works that make an author's score
+    >>> results.institutions.order("rank").limit(5).pl()  # the units' leaderboards (docs/units.md)
+    >>> results.explain("I4210166736").unit            # an institution's figures and ten best works
 
 Everything reads the version's Parquet files where they lie: nothing is loaded before it is asked
 for, so the same calls work on the sample and on a full snapshot. The version is pinned when
@@ -33,6 +35,7 @@ from datarank.lookup import explain_works
 from datarank.outputs import Explanation, explain_connection, explain_many
 from datarank.researchers import ResearcherExplanation, explain_researchers, is_author_id, parse_author_id
 from datarank.settings import Settings
+from datarank.units import UnitExplanation, explain_units, is_unit_id, parse_unit_id
 
 #: The views a `Results` offers, as attributes and by name.
 VIEWS = (*VERSION_TABLES, "runs")
@@ -83,6 +86,27 @@ class Results:
         return self.view("researchers")
 
     @property
+    def institutions(self) -> duckdb.DuckDBPyRelation:
+        """One row per institution of the core corpus's works: full and fractional counts, DataRank
+        sum and mean, PP(top 10%), PP(top 1%), top10_mean, rank (docs/units.md)."""
+        return self.view("institutions")
+
+    @property
+    def sources(self) -> duckdb.DuckDBPyRelation:
+        """One row per source (journal, repository, …): the same figures as `institutions`."""
+        return self.view("sources")
+
+    @property
+    def countries(self) -> duckdb.DuckDBPyRelation:
+        """One row per country of the authorships: the same figures as `institutions`."""
+        return self.view("countries")
+
+    @property
+    def fields(self) -> duckdb.DuckDBPyRelation:
+        """One row per field (primary_topic.field): the same figures as `institutions`."""
+        return self.view("fields")
+
+    @property
     def works(self) -> duckdb.DuckDBPyRelation:
         """One row per work: the fields kept from the snapshot."""
         return self.view("works")
@@ -126,7 +150,7 @@ class Results:
         return pl.scan_parquet(self.folder / f"{name}.parquet")
 
     # ---------------------------------------------------------------- explain
-    def explain(self, work_id: str | int, top: int = 10) -> Explanation | ResearcherExplanation:
+    def explain(self, work_id: str | int, top: int = 10) -> Explanation | ResearcherExplanation | UnitExplanation:
         """Why a work has its DataRank, or an author their researcher score: the structured result
         `datarank explain --json` prints.
 
@@ -134,12 +158,15 @@ class Results:
             work_id: `W2741809807`, its URL, or the number 2741809807; the work's DOI in any form
                 (`10.7717/peerj.4375`, `https://doi.org/10.7717/PEERJ.4375`, `doi:…`; DOIs match
                 whatever their case); or an author, `A5023888391` (or its URL), for a
-                `ResearcherExplanation`. When several works have the DOI, the best-ranked one is
+                `ResearcherExplanation`; or a unit, `I4210166736`, `S1983995261`,
+                `country:US` or `field:17`, for a `UnitExplanation`. When several works have the DOI, the best-ranked one is
                 explained and its `same_doi` lists the others.
             top: How many considered citers to list, by contribution (works only).
         """
         if isinstance(work_id, str) and is_author_id(work_id):
             return self.explain_researcher(work_id)
+        if isinstance(work_id, str) and is_unit_id(work_id):
+            return self.explain_unit(work_id)
         if self._explainer is None:
             self._explainer = explain_connection()
         if isinstance(work_id, int):
@@ -161,6 +188,18 @@ class Results:
         found = explain_researchers(self.folder, [number])
         if not found:
             raise DataRankError(f"explain: A{number} is the author of no work in version {self.version}")
+        return found[0]
+
+    def explain_unit(self, unit_id: str) -> UnitExplanation:
+        """A unit's figures and its (at most ten) best works, best first (docs/units.md).
+
+        Args:
+            unit_id: `I4210166736`, `S1983995261` (or their URLs), `country:US` or `field:17`.
+        """
+        entry, key = parse_unit_id(unit_id)
+        found = explain_units(self.folder, entry.table, [key])
+        if not found:
+            raise DataRankError(f"explain: {unit_id.strip()} is no {entry.noun} of a core-corpus work in version {self.version}")
         return found[0]
 
     # ---------------------------------------------------------------- lifetime

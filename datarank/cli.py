@@ -230,8 +230,10 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
 @click.option("--output", "-o", required=True,
               help="Where to write: a file, - for standard output, or an fsspec URL such as s3://bucket/top.csv "
                    "(credentials from the environment or AWS_PROFILE). Appears whole or not at all.")
-@click.option("--table", type=click.Choice(["scores", "researchers"]), default="scores", show_default=True,  # EXPORT_TABLES
-              help="The ranked table: works (scores) or authors (researchers).")
+@click.option("--table", type=click.Choice(["scores", "researchers", "institutions", "sources", "countries", "fields"]),
+              default="scores", show_default=True,  # EXPORT_TABLES
+              help="The ranked table: works (scores), authors (researchers), or the units' leaderboards "
+                   "(institutions, sources, countries, fields; docs/units.md).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,  # EXPORT_FORMATS
               help="Default: from the file extension (csv for -). json writes JSON Lines.")
 @click.option("--top", type=int, default=None, help="Only the N best-ranked rows (after filters).")
@@ -248,8 +250,8 @@ def _run_stages(entry: str, settings: Any, prefect: bool | None = None) -> None:
 def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top: int | None, year: int | None,
            work_type: str | None, field: str | None, subfield: str | None, version: str | None,
            no_descriptor: bool) -> None:
-    """Write a ranked table of the current (or --version) version, best first (works, or researchers),
-    with its provenance."""
+    """Write a ranked table of the current (or --version) version, best first (works, researchers,
+    institutions, sources, countries or fields), with its provenance."""
     from datarank.destinations import STDOUT, is_url
     from datarank.outputs import export as export_table
     from datarank.redact import redact
@@ -259,7 +261,7 @@ def export(data_dir: Path | None, output: str, table: str, fmt: str | None, top:
     spec = ExportSpec(output=target, format=fmt, top=top, year=year, type=work_type, field=field, subfield=subfield,
                       table=table, descriptor=not no_descriptor)
     rows = export_table(_settings(data_dir=data_dir).data_dir, spec, version, stdout=_binary_stdout())
-    what = "works" if table == "scores" else "researchers"
+    what = "works" if table == "scores" else table
     click.echo(f"wrote {rows:,} {what} to {'standard output' if output == STDOUT else redact(output)}", err=output == STDOUT)
 
 
@@ -281,9 +283,11 @@ def explain(work_id: str | None, data_dir: Path | None, top: int, version: str |
             full_abstract: bool, from_file: str | None, fmt: str | None, output: str) -> None:
     """Why a work (W… or its DOI) has its DataRank: base and network parts, citer counts, top
     citers, its calibrated FAIR score and checklist, venue and abstract; or why a researcher (A…)
-    has their researcher score: the ten best works it is the mean of. With --from-file, the figures
-    of every work id or DOI of a file, one row each."""
+    has their researcher score: the ten best works it is the mean of; or an institution (I…), a
+    source (S…), a country (country:US) or a field (field:17): its figures and its ten best works.
+    With --from-file, the figures of every work id or DOI of a file, one row each."""
     from datarank.researchers import is_author_id
+    from datarank.units import is_unit_id
 
     folder = _settings(data_dir=data_dir).data_dir
     if (work_id is None) == (from_file is None):
@@ -294,6 +298,13 @@ def explain(work_id: str | None, data_dir: Path | None, top: int, version: str |
     assert work_id is not None
     if fmt is not None or output != "-":
         raise UsageError("explain: --format and --output go with --from-file")
+    if is_unit_id(work_id):
+        from datarank.render import render_unit
+        from datarank.units import explain_unit
+
+        unit = explain_unit(folder, work_id, version=version)
+        click.echo(unit.to_json() if as_json else render_unit(unit))
+        return
     if is_author_id(work_id):
         from datarank.render import render_researcher
         from datarank.researchers import explain_researcher
@@ -347,7 +358,7 @@ def _explain_file(folder: Path, from_file: str, fmt: str | None, output: str, ve
 @handle_errors
 def query(sql: str, data_dir: Path | None, version: str | None, fmt: str, limit: int | None) -> None:
     """Run one read-only SELECT over the views scores, researchers, works, citations, authorships, citers,
-    quarantine and runs."""
+    quarantine, institutions, sources, countries, fields and runs."""
     from datarank.outputs import query_rows, stream_query
 
     data = _settings(data_dir=data_dir).data_dir
@@ -409,13 +420,17 @@ def diff(data_dir: Path | None, from_version: str | None, to_version: str | None
 @click.option("--citers", type=int, default=10, show_default=True, help="Top citers listed on each work's page.")
 @click.option("--researchers", type=int, default=100, show_default=True,
               help="Researchers in the researcher leaderboard, each with its own page (0: none).")
+@click.option("--units", type=int, default=100, show_default=True,
+              help="Institutions, sources, countries and fields in each of their leaderboards, each with its own "
+                   "page (0: none).")
 @click.option("--version", "version", default=None, help="A published version (default: current).")
 @limit_options
 @handle_errors
-def report(data_dir: Path | None, output: Path, top: int, citers: int, researchers: int, version: str | None,
+def report(data_dir: Path | None, output: Path, top: int, citers: int, researchers: int, units: int, version: str | None,
            verbose: bool, memory_limit: str | None, threads: int | None) -> None:
-    """Write a static HTML report: a sortable leaderboard with plots, one page per work in it, and a
-    researcher leaderboard with one page per researcher.
+    """Write a static HTML report: a sortable leaderboard with plots, one page per work in it, a
+    researcher leaderboard with one page per researcher, and leaderboards of institutions, sources,
+    countries and fields with one page per unit.
 
     It opens from disk in any browser, with no server and no network."""
     from datarank.report import write_report
@@ -423,9 +438,11 @@ def report(data_dir: Path | None, output: Path, top: int, citers: int, researche
     _setup_logging(verbose)
     settings = _settings(data_dir=data_dir, memory_limit=memory_limit, threads=threads)
     summary = write_report(settings.data_dir, output, top=top, citers=citers, version=version,
-                           memory_limit=settings.memory_limit, threads=settings.threads, researchers=researchers)
+                           memory_limit=settings.memory_limit, threads=settings.threads, researchers=researchers,
+                           units=units)
     people = (f" and {summary.researcher_pages:,} of {summary.researchers_ranked:,} researchers"
               if summary.researcher_pages else "")
+    people += f", {summary.unit_pages:,} unit pages" if summary.unit_pages else ""
     click.echo(f"wrote a report of {summary.pages:,} of {summary.works_ranked:,} works{people} "
                f"(version {summary.version}) to {summary.output / 'index.html'}")
 

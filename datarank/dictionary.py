@@ -13,44 +13,11 @@ B(p) base score, N(p) network score, d damping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from datarank import DataRankError
+from datarank.dictionary_schema import Column, View
+from datarank.dictionary_units import COUNTRIES, FIELDS, INSTITUTIONS, SOURCES
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a published view.
-
-    Attributes:
-        name: As the view names it.
-        type: The DuckDB type the view shows (`DESCRIBE <view>`).
-        meaning: What one value says, for a reader of an export.
-        unit: What it counts or measures in ("" where it is an id, a flag or text).
-        rule: Which rule makes it: the formula or definition, and where it is documented.
-    """
-
-    name: str
-    type: str
-    meaning: str
-    unit: str = ""
-    rule: str = ""
-
-
-@dataclass(frozen=True)
-class View:
-    """One view of the catalog (`datarank.duckdb`, `datarank query`, `datarank.open()`)."""
-
-    name: str
-    grain: str
-    made_by: str
-    columns: tuple[Column, ...]
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
+__all__ = ["VIEWS", "Column", "View", "comments", "describe_column", "view"]
 
 
 _METRIC = "docs/metric.md"
@@ -331,7 +298,6 @@ RUNS = View(
     ),
 )
 
-#: Every view of the catalog, in the order they are documented.
 FAIR_SIGNALS = View(
     name="fair_signals",
     grain="one row per work: what fair_v1 reads of its record, reduced to flags and small counts, and its venue",
@@ -475,9 +441,10 @@ DOIS = View(
     ),
 )
 
+#: Every view of the catalog, in the order they are documented.
 VIEWS: tuple[View, ...] = (SCORES, RESEARCHERS, WORKS, CITATIONS, AUTHORSHIPS, CITERS, QUARANTINE, FAIR_SIGNALS, ABSTRACTS,
                              FAIR_VALIDATION, OPENALEX_AGREEMENT, WORK_CONTEXT, WORK_INSTITUTIONS, WORK_COUNTRIES, DOIS,
-                             RUNS)
+                             INSTITUTIONS, SOURCES, COUNTRIES, FIELDS, RUNS)
 
 
 def view(name: str) -> View:

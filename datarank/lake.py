@@ -7,7 +7,8 @@
                                    (and winners_changed) for the next night (docs/incremental.md)
       lake/core/current            symlink to the newest complete ingest
       versions/v000001/            one published version: the tables above + scores, researchers, citers,
-                                   manifest.json, and `.readers`, the file its readers hold a shared lock on
+                                   the units' institutions, sources, countries and fields, manifest.json,
+                                   and `.readers`, the file its readers hold a shared lock on
       runs/v000001.parquet         each published version's row of the `runs` view, kept when the version is pruned
       current                      symlink to the newest published version
       .newest-version              the newest version ever published (numbers are never reused)
@@ -50,7 +51,7 @@ from datarank.redact import redact_all
 #: (versions published by an older release may lack some: readers skip a view whose file is missing).
 VERSION_TABLES = ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine",
                   "fair_signals", "abstracts", "fair_validation", "openalex_agreement", "work_context", "work_institutions",
-                  "work_countries", "dois")
+                  "work_countries", "dois", "institutions", "sources", "countries", "fields")
 #: The DuckDB catalog's file name, under the data dir.
 CATALOG_FILE = "datarank.duckdb"
 #: Tables an ingest produces (lake/core/<id>/), linked into each version.

@@ -36,7 +36,8 @@ def run_manifest(state: RunState, version: str) -> RunManifest:
         "package_version": __version__,
         "software": software_versions(),
         "engine": settings.engine,
-        "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers)},
+        "parameters": {"cap": settings.cap, "damping": settings.damping, "tiers": list(settings.tiers),
+                       "core_corpus": settings.core_corpus},
         "check_parameters": {"max_row_drop": settings.max_row_drop},
         "limits": {
             "memory_limit": settings.memory_limit,

@@ -245,6 +245,15 @@ SCORE_MODELS = (
     Model("out_datarank__citers", "out",
           ("int_datarank__considered_citers", "previous_datarank__citers", "core_openalex__rescored_works"),
           "output", ONLY_INCREMENTAL, per_mode=True, file="citers.parquet", order_by="cited_id, citer_rank"),
+    # The units' leaderboards (docs/units.md), every unit on every run, as researchers: over the core
+    # corpus, whose works they share.
+    Model("int_datarank__unit_works", "int", ("out_datarank__scores", "int_datarank__network", "core_openalex__work_context")),
+    Model("out_datarank__institutions", "out", ("int_datarank__unit_works", "core_openalex__work_institutions"), "output",
+          file="institutions.parquet"),
+    Model("out_datarank__sources", "out", ("int_datarank__unit_works",), "output", file="sources.parquet"),
+    Model("out_datarank__countries", "out", ("int_datarank__unit_works", "core_openalex__work_countries"), "output",
+          file="countries.parquet"),
+    Model("out_datarank__fields", "out", ("int_datarank__unit_works",), "output", file="fields.parquet"),
     Model("out_fair__validation", "fair", ("out_datarank__scores", "int_fair__dimensions", "core_openalex__works"),
           "output", file="fair_validation.parquet"),
     # DataRank's subfield × year percentile against OpenAlex's normalised percentile, per field.
@@ -256,6 +265,8 @@ SCORE_MODELS = (
 SCORE_OUTPUTS = {
     "scores": "out_datarank__scores", "researchers": "out_datarank__researchers", "citers": "out_datarank__citers",
     "fair_validation": "out_fair__validation", "openalex_agreement": "out_datarank__openalex_agreement",
+    "institutions": "out_datarank__institutions", "sources": "out_datarank__sources", "countries": "out_datarank__countries",
+    "fields": "out_datarank__fields",
 }
 
 

@@ -142,8 +142,9 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout:
     a local file, `-` (standard output, or `stdout`), or an fsspec URL such as `s3://bucket/key.csv`;
     returns rows written.
 
-    `spec.table` picks the table: `scores` (works; `--year` and `--type` filter them) or
-    `researchers` (authors). `version` picks a published version (default: the current one), held
+    `spec.table` picks the table: `scores` (works; `--year` and `--type` filter them),
+    `researchers` (authors) or a unit's (`institutions`, `sources`, `countries`, `fields`;
+    docs/units.md). `version` picks a published version (default: the current one), held
     against `datarank prune` while it is read.
 
     The format comes from `spec.format` or the file's extension (csv for `-`); `json` writes JSON
@@ -160,8 +161,8 @@ def export(data_dir: Path, spec: ExportSpec, version: str | None = None, stdout:
         raise UsageError(f"export: unknown format {fmt!r}; use --format {'|'.join(EXPORT_FORMATS)}")
     if spec.table not in EXPORT_TABLES:
         raise UsageError(f"export: unknown table {spec.table!r}; use --table {'|'.join(EXPORT_TABLES)}")
-    if spec.table == "researchers" and any(v is not None for v in (spec.year, spec.type, spec.field, spec.subfield)):
-        raise UsageError("export: --year, --type, --field and --subfield filter works; the researchers table has none of them")
+    if spec.table != "scores" and any(v is not None for v in (spec.year, spec.type, spec.field, spec.subfield)):
+        raise UsageError(f"export: --year, --type, --field and --subfield filter works; the {spec.table} table has none of them")
     if spec.top is not None and spec.top < 1:
         raise UsageError("export: --top must be at least 1")
     check_destination(destination)
@@ -220,13 +221,14 @@ def _write_ranked(
 ) -> tuple[int, list[tuple[str, str]]]:
     """The ranked rows `spec` selects (`groups`: the field and subfield ids its --field and
     --subfield name), as one `fmt` file at `local`; how many, and their columns."""
-    # Only literal text chosen here is spliced in: the table's own number column and filters.
-    number, filters = ("work_number", _WORK_FILTERS) if spec.table == "scores" else ("author_number", "true")
+    # Only literal text chosen here is spliced in: the table's own number column and filters (the
+    # units' tables have no number column: their ids are the exported ones).
+    number, filters = _EXPORTED.get(spec.table, ("", "true"))
     connection = duckdb.connect()
     try:
         relation = connection.sql(
             f"""
-            select * exclude ({number})
+            select *{f" exclude ({number})" if number else ""}
             from read_parquet({literal(str(path))})
             where {filters}
             order by rank
@@ -251,6 +253,8 @@ def _write_ranked(
 _WORK_FILTERS = ("($year is null or publication_year = $year) and ($type is null or lower(type) = lower($type))"
                  " and ($field_ids is null or list_contains($field_ids, field_id))"
                  " and ($subfield_ids is null or list_contains($subfield_ids, subfield_id))")
+#: Per ranked table: the number column an export leaves out, and its filters.
+_EXPORTED = {"scores": ("work_number", _WORK_FILTERS), "researchers": ("author_number", "true")}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Where an export came from, written into it: key-value metadata in a Parquet export, and for CSV
 and JSON Lines a Frictionless data package descriptor (`datapackage.json`) beside the file.
 
-Both say the same, taken from the version's run manifest: which table (scores or researchers), the
-version and its run, the snapshot
+Both say the same, taken from the version's run manifest: which table (scores, researchers or a
+unit's), the version and its run, the snapshot
 (URI with credentials masked, date), the parameters (cap, damping, tiers, the FAIR weights' version
-where the version has one), the package version that made it, and the export's filters. Column
+where the version has one, and for a unit's table the core corpus), the package version that made it, and the export's filters. Column
 descriptions come from the data dictionary (datarank.dictionary).
 """
 
@@ -21,7 +21,7 @@ from datarank import DataRankError
 from datarank.db import literal
 from datarank.dictionary import describe_column, view
 from datarank.redact import redact
-from datarank.settings import DEFAULT_TIERS, ExportSpec
+from datarank.settings import DEFAULT_TIERS, UNIT_TABLES, ExportSpec
 
 #: The descriptor's file name (Frictionless: one data package per folder).
 DESCRIPTOR = "datapackage.json"
@@ -58,6 +58,8 @@ def export_provenance(folder: Path, spec: ExportSpec) -> dict[str, Any]:
         "damping": parameters.get("damping"),
         "tiers": list(parameters.get("tiers", DEFAULT_TIERS)),
         "fair_weights_version": parameters.get("fair_weights_version") or (manifest.get("fair") or {}).get("version"),
+        # The works the units' figures count (docs/units.md); no other table depends on it.
+        "core_corpus": parameters.get("core_corpus") if spec.table in UNIT_TABLES else None,
         "package_version": manifest.get("package_version"),
         "filters": {key: value for key, value in (("top", spec.top), ("year", spec.year), ("type", spec.type),
                                                            ("field", spec.field), ("subfield", spec.subfield)) if value is not None},
@@ -114,7 +116,7 @@ def write_descriptor(output: Path, package: dict[str, Any], fmt: str, provenance
         "profile": "tabular-data-resource",
         **_FORMATS[fmt],
         "encoding": "utf-8",
-        "title": f"DataRank {provenance.get('version', '')}{' researchers' if provenance.get('table') == 'researchers' else ''}, best first",
+        "title": f"DataRank {provenance.get('version', '')}{_title_table(provenance.get('table', 'scores'))}, best first",
         "sources": [{"title": f"OpenAlex snapshot {provenance.get('snapshot_date', '')}".strip(),
                      "path": provenance.get("snapshot_uri", "")}],
         "schema": {"fields": [_field(name, kind, provenance.get("table", "scores")) for name, kind in columns],
@@ -131,6 +133,11 @@ def write_descriptor(output: Path, package: dict[str, Any], fmt: str, provenance
         partial.unlink(missing_ok=True)
         raise DataRankError(f"export: cannot write {path}: {error}") from None
     return path
+
+
+def _title_table(table: str) -> str:
+    """' researchers' (or the unit's table) in an export's title; nothing for works."""
+    return "" if table == "scores" else f" {table}"
 
 
 def _field(name: str, duckdb_type: str, table: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import textwrap
 
 from datarank.outputs import Explanation
 from datarank.researchers import ResearcherExplanation
+from datarank.units import UnitExplanation
 
 #: The checklist of the FAIR score as theSindex names it: (scores column, label).
 FAIR_CHECKLIST = (
@@ -122,6 +123,40 @@ def render_researcher(explanation: ResearcherExplanation) -> str:
         )
     lines.append(f"\nversion {explanation.version}")
     return "\n".join(lines)
+def render_unit(explanation: UnitExplanation) -> str:
+    """A unit's figures (docs/units.md) and its ten best works, best first."""
+    unit, works = explanation.unit, explanation.works
+    name_column = {"institutions": "institution_name", "sources": "source_name", "countries": "country_name",
+                   "fields": "field_name"}[explanation.table]
+    whole = explanation.table in ("sources", "fields")
+    fractional = "" if whole else f" · {unit['works_fractional']:,.2f} by fractional counting"
+    lines = [
+        f"{explanation.unit_id}  {unit[name_column] or '(no name)'}",
+        f"  {explanation.noun} · {unit['works_full']:,} work{'s' if unit['works_full'] != 1 else ''}{fractional} "
+        f"· core corpus {explanation.core_corpus}",
+        "",
+        f"DataRank sum {unit['datarank_sum']:.2f}   (rank {unit['rank']:,} of {explanation.units_ranked:,} "
+        f"{explanation.table}{'' if whole else ', fractional counting'})",
+        f"  mean {unit['datarank_mean']:.4f} · mean of the ten best works {unit['top10_mean']:.4f}",
+        f"  PP(top 10%) {100 * unit['pp_top10_full']:.1f}% full" + ("" if whole else
+                                                                    f", {100 * unit['pp_top10_fractional']:.1f}% fractional")
+        + f" · PP(top 1%) {100 * unit['pp_top1_full']:.1f}% full"
+        + ("" if whole else f", {100 * unit['pp_top1_fractional']:.1f}% fractional"),
+        "  (top x%: among works of the same publication year and type, docs/units.md)",
+        "",
+        f"Its best works, at most ten: top10_mean is their mean (of {explanation.works_ranked:,} works ranked)",
+        f"  {'#':>3}  {'work':<13} {'DataRank':>9} {'rank':>8}  {'y×t pct':>7} {'share':>6} {'year':>4}  title",
+    ]
+    for work in works:
+        year = work.publication_year if work.publication_year is not None else "?"
+        lines.append(
+            f"  {work.position:>3}  {work.work_id:<13} {work.datarank:>9.4f} {work.rank:>8,}  "
+            f"{work.year_type_percentile:>7.1f} {work.weight:>6.3f} {year:>4}  {(work.title or '(no title)')[:60]}".rstrip()
+        )
+    lines.append(f"\nversion {explanation.version}")
+    return "\n".join(lines)
+
+
 def published_in(explanation: Explanation) -> str:
     """`published in Scientometrics (2019)`, as the seed page says it."""
     year = explanation.work.get("publication_year")

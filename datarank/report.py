@@ -7,6 +7,8 @@
                           the calibrated FAIR score and checklist, venue and year, the abstract)
     DIR/researchers.html  the leaderboard of the top researchers by researcher score (SPEC §8)
     DIR/researchers/A….html  one page per researcher of it: the ten works that make the score
+    DIR/institutions.html, sources.html, countries.html, fields.html  the units' leaderboards
+                          (docs/units.md), each unit with its page (datarank.report_units)
     DIR/report.json       what the report is of; it also marks DIR as a report we may replace
 
 No page loads anything from anywhere: CSS, JS and plots (matplotlib, inline SVG) are inside each
@@ -39,6 +41,7 @@ from datarank.db import sql_text
 from datarank.lake import Lake
 from datarank.outputs import Explanation, explain_many, read_only_connection
 from datarank.render import FAIR_CHECKLIST, FAIR_DIMENSIONS, fair_score_label, shorten
+from datarank.report_units import unit_leaderboards, write_unit_pages
 from datarank.researchers import ResearcherExplanation, explain_researchers
 from datarank.sensitivity_table import report_section
 
@@ -64,6 +67,7 @@ class ReportSummary:
     pages: int
     researcher_pages: int = 0
     researchers_ranked: int = 0
+    unit_pages: int = 0
 
 
 def write_report(
@@ -75,6 +79,7 @@ def write_report(
     memory_limit: str | None = None,
     threads: int | None = None,
     researchers: int = 100,
+    units: int = 100,
 ) -> ReportSummary:
     """Write the report of a published version (default: the current one) into `output`.
 
@@ -90,6 +95,8 @@ def write_report(
         raise UsageError("report: --citers must not be negative")
     if researchers < 0:
         raise UsageError("report: --researchers must not be negative")
+    if units < 0:
+        raise UsageError("report: --units must not be negative")
     output = output.expanduser().resolve()
     _refuse_foreign(output)
     with Lake(data_dir).reading(version) as folder:
@@ -97,12 +104,14 @@ def write_report(
         numbers, authors, plots_data = _leaderboard(data_dir, folder, top, researchers, memory_limit, threads)
         explanations = explain_many(folder, numbers, top=citers)
         people = explain_researchers(folder, authors) if authors else []
+        boards = unit_leaderboards(folder, units)
     if not explanations:
         raise DataRankError(f"report: version {folder.name} has no works")
     context = _context(manifest, explanations, plots_data)
     context["researchers"] = people
     context["sensitivity"] = report_section(data_dir, folder.name)  # from `datarank sensitivity`, if run
     context["researchers_ranked"] = people[0].researchers_ranked if people else 0
+    context["unit_tables"] = list(boards)
 
     output.parent.mkdir(parents=True, exist_ok=True)
     staged = output.with_name(f".{output.name}.partial-{uuid.uuid4().hex[:8]}")
@@ -116,12 +125,14 @@ def write_report(
                 page.render(**context, e=explanation, root="../")
             )
         _write_researcher_pages(environment, staged, context, people)
+        unit_pages = write_unit_pages(environment, staged, context, boards)
         (staged / _MARKER).write_text(json.dumps({
             "version": folder.name,
             "data_dir": str(Path(data_dir).resolve()),
             "top": top,
             "works_in_report": len(explanations),
             "researchers_in_report": len(people),
+            "units_in_report": {table: len(board) for table, board in boards.items()},
             "works_ranked": context["works_ranked"],
             "generated_at": context["generated_at"],
             "package_version": __version__,
@@ -130,7 +141,7 @@ def write_report(
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return ReportSummary(output, folder.name, context["works_ranked"], len(explanations), len(people),
-                         context["researchers_ranked"])
+                         context["researchers_ranked"], unit_pages)
 
 
 def _write_researcher_pages(

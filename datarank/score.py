@@ -21,7 +21,7 @@ from datarank import DataRankError
 from datarank.engines import engine_for
 from datarank.lake import Lake
 from datarank.models import FULL, INCREMENTAL, SCORE_SOURCES
-from datarank.settings import Settings
+from datarank.settings import UNIT_TABLES, Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def score(settings: Settings, core_dir: Path, staged: Path) -> dict[str, Any]:
     return {
         "scores": counts["scores"],
         "researchers": counts["researchers"],
+        **{unit: counts[unit] for unit in UNIT_TABLES},
         "considered_citers": counts["citers"],
         "rescored_works": counts.get("rescored_works", counts["scores"]),
         "build": {

@@ -22,8 +22,11 @@ _PACKAGED_SAMPLE = _PACKAGE / "data" / "sample"
 
 ENGINES = ("duckdb", "spark")
 EXPORT_FORMATS = ("csv", "parquet", "json")
-#: The ranked tables an export can write: works (`scores`) or authors (`researchers`).
-EXPORT_TABLES = ("scores", "researchers")
+#: The ranked tables an export can write: works (`scores`), authors (`researchers`), and the units
+#: of docs/units.md.
+EXPORT_TABLES = ("scores", "researchers", "institutions", "sources", "countries", "fields")
+#: The units' leaderboards (docs/units.md), each a published table of that name.
+UNIT_TABLES = ("institutions", "sources", "countries", "fields")
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,9 @@ class ExportSpec:
             or its name, any case (scores only; docs/standing.md).
         subfield: Only works of this OpenAlex subfield: its id (`1804`, `subfields/1804`) or its
             name, any case (scores only).
-        table: Which ranked table: `scores` (one row per work, the default) or `researchers` (one
-            row per author, SPEC §8).
+        table: Which ranked table: `scores` (one row per work, the default), `researchers` (one
+            row per author), or a unit's: `institutions`, `sources`, `countries`,
+            `fields` (docs/units.md).
         descriptor: For csv and json, write or update `datapackage.json` beside the file (its
             provenance and column schema); a Parquet export carries them in its metadata.
     """
@@ -71,6 +75,11 @@ class ExportSpec:
 #: 60%, S4 = top 80%, S5 = the rest (by percentile; works with DataRank 0 are "unranked"). See
 #: docs/metric.md; `--tiers 1,5,10,50` gives finer tiers at the top.
 DEFAULT_TIERS = (20.0, 40.0, 60.0, 80.0)
+
+#: Which works count for institutions, sources, countries and fields (docs/units.md, Core corpus):
+#: every work but paratext and retracted works.
+DEFAULT_CORE_CORPUS = "no-paratext,no-retracted"
+_CORPUS_TYPE = re.compile(r"^type:([a-z][a-z0-9-]*)$")
 
 
 #: Spark master URLs we accept: local, local[N], local[*], local[N,F], spark://…, sc://…, yarn, k8s://….
@@ -144,6 +153,9 @@ class Settings:
             turning it on or off makes the next ingest read every part file again.
         fair_weights: The weights file of the calibrated FAIR score (docs/fair.md); the default
             is fair_v1's, shipped with the package.
+        core_corpus: Which works count for the units (institutions, sources, countries, fields):
+            comma-separated terms `no-paratext`, `no-retracted` and `type:T` (only works of the
+            listed types), or `all` (docs/units.md, Core corpus); kept in its canonical spelling.
     """
 
     snapshot: str = field(default_factory=default_snapshot)
@@ -162,6 +174,7 @@ class Settings:
     keep_days: float | None = None
     abstracts: bool = False
     fair_weights: Path = field(default_factory=default_fair_weights)
+    core_corpus: str = DEFAULT_CORE_CORPUS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -189,6 +202,7 @@ class Settings:
         if self.keep_days is not None and self.keep_days < 0:
             raise UsageError(f"--keep-days must not be negative, got {self.keep_days}")
         object.__setattr__(self, "tiers", parse_tiers(self.tiers))
+        object.__setattr__(self, "core_corpus", CoreCorpus.parse(self.core_corpus).text)
         if self.spark_master is not None and not _SPARK_MASTER.match(self.spark_master):
             raise UsageError(
                 f"--spark-master must be local[N], spark://host:port or sc://host:port (also yarn, k8s://…), "
@@ -197,11 +211,13 @@ class Settings:
 
     @property
     def score_params(self) -> dict[str, float]:
-        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4, and
-        fair_v1's weights ($fair_f_doi …, read from `fair_weights`)."""
+        """The scoring SQL's parameters, for every engine: $cap, $damping, $tier_s1 … $tier_s4,
+        fair_v1's weights ($fair_f_doi …, read from `fair_weights`) and the core corpus
+        ($core_paratext, $core_retracted, $core_types)."""
         from datarank.fair import load_weights
 
-        return {"cap": self.cap, "damping": self.damping, **self.tier_params, **load_weights(self.fair_weights).params}
+        return {"cap": self.cap, "damping": self.damping, **self.tier_params, **load_weights(self.fair_weights).params,
+                **CoreCorpus.parse(self.core_corpus).params}
 
     @property
     def tier_params(self) -> dict[str, float]:
@@ -242,6 +258,58 @@ def parse_tiers(value: str | tuple[float, ...] | list[float]) -> tuple[float, ..
             f"--tiers must be four increasing top percentages in (0, 100] for S1–S4, e.g. 20,40,60,80; got {text!r}"
         )
     return cuts
+
+
+@dataclass(frozen=True)
+class CoreCorpus:
+    """Which works count for the units' leaderboards (docs/units.md, Core corpus).
+
+    Attributes:
+        paratext: Paratext counts (is_paratext true or type paratext); `no-paratext` leaves it out.
+        retracted: Retracted works count; `no-retracted` leaves them out.
+        types: Only works of these types count (lower-case OpenAlex types); empty = every type.
+    """
+
+    paratext: bool = True
+    retracted: bool = True
+    types: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> CoreCorpus:
+        """`no-paratext,no-retracted,type:article,type:review`, or `all` (also an empty text):
+        every work."""
+        terms = [term.strip().lower() for term in text.split(",") if term.strip()]
+        if terms == ["all"]:
+            return cls()
+        paratext, retracted, types = True, True, set()
+        for term in terms:
+            match = _CORPUS_TYPE.match(term)
+            if term == "no-paratext":
+                paratext = False
+            elif term == "no-retracted":
+                retracted = False
+            elif match:
+                types.add(match.group(1))
+            else:
+                raise UsageError(
+                    f"--core-corpus: unknown term {term!r}; give all, or comma-separated no-paratext, no-retracted "
+                    "and type:T (e.g. no-paratext,no-retracted,type:article,type:review)"
+                )
+        return cls(paratext, retracted, tuple(sorted(types)))
+
+    @property
+    def text(self) -> str:
+        """The canonical spelling: `no-paratext`, `no-retracted`, then the types in order; `all`."""
+        terms = [*(["no-paratext"] if not self.paratext else []), *(["no-retracted"] if not self.retracted else []),
+                 *(f"type:{name}" for name in self.types)]
+        return ",".join(terms) or "all"
+
+    @property
+    def params(self) -> dict[str, int | str]:
+        """The SQL's parameters: $core_paratext and $core_retracted (1 = they count), $core_types
+        (`,article,review,`, or '' for every type)."""
+        return {"core_paratext": int(self.paratext), "core_retracted": int(self.retracted),
+                "core_types": f",{','.join(self.types)}," if self.types else ""}
 
 
 def _parse_bool(value: str) -> bool:
@@ -321,6 +389,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fair_weights", Path, "DATARANK_FAIR_WEIGHTS",
             "The weights file of the calibrated FAIR score (default: fair_v1's, shipped with the package; "
             "docs/fair.md).", "metric"),
+    Setting("core_corpus", str, "DATARANK_CORE_CORPUS",
+            "Which works count for the institutions, sources, countries and fields: comma-separated "
+            "no-paratext, no-retracted and type:T (only those types), or all (default no-paratext,no-retracted; "
+            "docs/units.md).", "metric"),
     Setting("full_rebuild", bool, "DATARANK_FULL_REBUILD",
             "Rebuild the core tables from every part file and rescore every work, even when only new part "
             "files arrived (docs/incremental.md).", "build"),

@@ -76,7 +76,7 @@ def summary_markdown(state: RunState) -> str:
         rows.append(("checks", f"{len(state.checks_passed)} passed"))
     if state.exports:
         rows.append(("exports", " · ".join(
-            f"`{e['output']}` ({e['rows']:,} {'researchers' if e.get('table') == 'researchers' else 'works'})"
+            f"`{e['output']}` ({e['rows']:,} {'works' if e.get('table', 'scores') == 'scores' else e['table']})"
             for e in state.exports
         )))
     if state.pruned is not None:

@@ -105,18 +105,29 @@ def transpile(text: str) -> SparkStatement:
     return SparkStatement(text=spark_text, parameters=names)
 
 
-def spark_params(statement: SparkStatement, params: dict[str, Any]) -> dict[str, int | float]:
-    """The parameters the statement names, checked to be plain finite numbers.
+#: The parameters that are text, each with the only form its value may take: the core corpus's
+#: types (`,article,review,` or '', datarank.settings.CoreCorpus).
+TEXT_PARAMETERS = {"core_types": re.compile(r"^(,([a-z][a-z0-9-]*,)+)?$")}
 
-    They travel as Spark named parameters, typed by Python (int → INT, float → DOUBLE, as the
-    DuckDB engine binds them), never as SQL text.
+
+def spark_params(statement: SparkStatement, params: dict[str, Any]) -> dict[str, int | float | str]:
+    """The parameters the statement names, checked to be plain finite numbers (or, for the few
+    `TEXT_PARAMETERS`, text of their one form).
+
+    They travel as Spark named parameters, typed by Python (int → INT, float → DOUBLE, str →
+    STRING, as the DuckDB engine binds them), never as SQL text.
     """
     missing = statement.parameters - set(params)
     if missing:
         raise DataRankError(f"scoring SQL needs parameter(s) {', '.join(sorted(missing))}, which were not given")
-    used: dict[str, int | float] = {}
+    used: dict[str, int | float | str] = {}
     for name in sorted(statement.parameters):
         value = params[name]
+        if name in TEXT_PARAMETERS:
+            if not isinstance(value, str) or not TEXT_PARAMETERS[name].match(value):
+                raise DataRankError(f"parameter {name} must be text of the form ',a,b,', got {value!r}")
+            used[name] = value
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise DataRankError(f"parameter {name} must be a number, got {value!r}")
         if isinstance(value, float) and not math.isfinite(value):

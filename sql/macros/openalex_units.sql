@@ -53,7 +53,7 @@ create or replace macro openalex_units(topic, source, fwci, normalized, authorsh
     )),
     'countries': openalex_country_shares(
         list_transform(authorships, lambda a: list_distinct(list_filter(
-            list_transform(a.countries, lambda c: upper(clean_text(c))), lambda c: length(c) = 2
+            list_transform(a.countries, lambda c: upper(clean_text(c))), lambda c: regexp_full_match(c, '[A-Z]{2}')
         ))),
         coalesce(len(authorships), 0)
     )

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.factory.layouts import Line, Merge, Release, write_release
-from tests.factory.records import work
+from tests.factory.records import with_units, work
 
 #: Partition days the works are spread over, and records per part file.
 PARTITIONS = 12
@@ -131,7 +131,25 @@ def _record(rng: random.Random, ids: list[int], i: int, cited_by: int | None, re
         open_access={"is_oa": is_oa, "oa_status": "gold"}, is_retracted=False,
     )
     record.update(_fair_fields(random.Random(ids[i] * 7919 + 1), ids[i], record))
+    _unit_ids(random.Random(f"units {ids[i]}"), record)
     return record
+
+
+def _unit_ids(rng: random.Random, record: dict) -> None:
+    """What the units read (docs/units.md), added where the record has none, from a generator of
+    its own (so nothing else moves): an id and a name for each institution (and now and then a
+    second institution), an id for each location's source, countries and a primary topic
+    (records.with_units)."""
+    for authorship in record["authorships"]:
+        for institution in authorship["institutions"]:
+            number = rng.randrange(1, 40)
+            institution.setdefault("id", f"https://openalex.org/I{number}")
+            institution.setdefault("display_name", f"Institution {number}")
+        if authorship["institutions"] and rng.random() < 0.2:
+            authorship["institutions"].append({"id": f"https://openalex.org/I{rng.randrange(40, 60)}"})
+    for place in record["locations"]:
+        place["source"].setdefault("id", f"https://openalex.org/S{int(place['source']['display_name'].split()[-1]) + 1}")
+    with_units(record, rng)
 
 
 def _fair_fields(rng: random.Random, number: int, record: dict) -> dict:

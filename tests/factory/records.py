@@ -78,6 +78,7 @@ def work(
             authorship["author"]["orcid"] = fair["orcids"][i % 4]
             for institution in authorship["institutions"]:
                 institution["ror"] = fair["rors"][i % 3]
+        with_units(record, random.Random(f"units {number}"))
     record.update(extra)
     return {key: value for key, value in record.items() if value is not ...}
 
@@ -171,3 +172,42 @@ def openalex_indicators(number: int) -> dict[str, Any]:
         "citation_normalized_percentile": None if number % 11 == 0 else {
             "value": percentile, "is_in_top_1_percent": percentile >= 0.99, "is_in_top_10_percent": percentile >= 0.9},
     }
+#: Countries the units' fields draw from (and a few a reader must drop or clean).
+_COUNTRIES = ["US", "DE", "FR", "CN", "BR", "us", " GB "]
+_BAD_COUNTRIES = ["", "USA", None, " "]
+_FIELDS = [(17, "Computer Science"), (27, "Medicine"), (13, "Biochemistry, Genetics and Molecular Biology"),
+           (33, "Social Sciences")]
+
+
+def with_units(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """`record` with what the units' leaderboards read (docs/units.md), drawn from `rng`, where it
+    has none yet: each authorship's `institutions` (none, one or two, now and then one without a
+    valid id) and `countries` (none, one or two, now and then a malformed one), the work's
+    `primary_topic` (sometimes none) and `primary_location.source` (sometimes none). Fields the
+    record already has are left as they are. Returns the record (changed in place)."""
+    authorships = record.get("authorships")
+    for authorship in authorships if isinstance(authorships, list) else []:
+        if not isinstance(authorship, dict):
+            continue
+        if "institutions" not in authorship:
+            chosen = rng.sample(range(1, 8), rng.choice([0, 1, 1, 1, 2]))
+            authorship["institutions"] = [
+                {"id": f"{OPENALEX}I{n}", "display_name": f"Institution {n}" if rng.random() < 0.9 else f"Inst. {n}",
+                 "country_code": _COUNTRIES[n % 5]} for n in chosen
+            ] + ([{"id": rng.choice([None, "I-bad", ""]), "display_name": "No id"}] if rng.random() < 0.1 else [])
+        if "countries" not in authorship:
+            found = {i.get("country_code") for i in authorship.get("institutions") or [] if isinstance(i, dict)}
+            codes = sorted(code for code in found if code) or rng.sample(_COUNTRIES, rng.choice([0, 0, 1, 2]))
+            authorship["countries"] = codes + ([rng.choice(_BAD_COUNTRIES)] if rng.random() < 0.1 else [])
+    if "primary_topic" not in record and rng.random() < 0.85:
+        field_id, name = rng.choice(_FIELDS)
+        record["primary_topic"] = {
+            "id": f"{OPENALEX}T{10000 + field_id}", "display_name": f"Topic of {name}",
+            "field": {"id": f"{OPENALEX}fields/{field_id}", "display_name": name},
+        }
+    location = record.get("primary_location")
+    if "primary_location" not in record or (isinstance(location, dict) and "source" not in location):
+        source = rng.choice([None, 1, 2, 3])
+        record["primary_location"] = {**(location if isinstance(location, dict) else {}), "source": None if source is None else {
+            "id": f"{OPENALEX}S{source}", "display_name": f"Journal {source}", "type": "journal"}}
+    return record

@@ -29,7 +29,8 @@ def test_run_prints_the_accounting_of_the_sample(published_sample: Path) -> None
     assert counts["quarantined"] == 0
     # SOURCES.md: 25 authorships with author.id = null in the dedup file.
     assert counts["invalid_authors"] == 25
-    assert manifest["parameters"] == {"cap": 200, "damping": 0.85, "tiers": [20.0, 40.0, 60.0, 80.0]}
+    assert manifest["parameters"] == {"cap": 200, "damping": 0.85, "tiers": [20.0, 40.0, 60.0, 80.0],
+                                      "core_corpus": "no-paratext,no-retracted"}
     assert (published_sample / "current").resolve().name == "v000001"
 
 

@@ -50,8 +50,8 @@ def test_every_view_and_column_of_the_catalog_has_a_comment(published_sample: Pa
     # 26 + 6 + 12 + 2 + 2 + 8 + 4 + 46 columns, counted in `describe` of each view
     # 106 of DataRank's views, 12 more in scores, 4 more in runs, 22 + 2 + 6 in the three FAIR views,
     # 20 + 7 + 4 in work_context, work_institutions and work_countries, 2 in dois, 12 more in scores and 4 in
-    # openalex_agreement (the field standing)
-    assert len(columns) == 201
+    # openalex_agreement (the field standing), 4 × 12 in the units' tables
+    assert len(columns) == 249
     assert [(view, column) for view, column, comment in columns if not comment] == []
     comments = {(view, column): comment for view, column, comment in columns}
     assert comments[("scores", "datarank")] == (
@@ -92,16 +92,16 @@ def test_describe_scores_shows_each_column_with_its_type_unit_and_rule(published
 def test_describe_lists_the_views_and_refuses_an_unknown_one() -> None:
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
-    assert [line.split()[:2] for line in result.output.splitlines()[1:17]] == [
+    assert [line.split()[:2] for line in result.output.splitlines()[1:21]] == [
         ["scores", "50"], ["researchers", "6"], ["works", "12"], ["citations", "2"], ["authorships", "2"],
         ["citers", "8"], ["quarantine", "4"], ["fair_signals", "22"], ["abstracts", "2"], ["fair_validation", "6"],
         ["openalex_agreement", "4"], ["work_context", "20"], ["work_institutions", "7"], ["work_countries", "4"],
-        ["dois", "2"], ["runs", "50"],
+        ["dois", "2"], ["institutions", "12"], ["sources", "12"], ["countries", "12"], ["fields", "12"], ["runs", "50"],
     ]
     result = CliRunner().invoke(main, ["describe", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, openalex_agreement, work_context, work_institutions, work_countries, dois, runs"  # noqa: E501
+        "datarank: error: no view 'nope'; the views are scores, researchers, works, citations, authorships, citers, quarantine, fair_signals, abstracts, fair_validation, openalex_agreement, work_context, work_institutions, work_countries, dois, institutions, sources, countries, fields, runs"  # noqa: E501
     )
 
 

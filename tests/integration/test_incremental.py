@@ -189,7 +189,7 @@ def test_incremental_runs_equal_a_fresh_full_run(history: History, tmp_path_fact
 
     run(Settings(snapshot=str(snapshot), data_dir=fresh, cap=history.cap, abstracts=True))
     for table in ("scores", "researchers", "works", "citations", "authorships", "citers", "quarantine", "fair_signals",
-                  "abstracts", "fair_validation", "openalex_agreement", "dois"):
+                  "abstracts", "fair_validation", "openalex_agreement", "dois", "institutions", "sources", "countries", "fields"):
         nightly_table = pl.read_parquet(nightly / "current" / f"{table}.parquet")
         fresh_table = pl.read_parquet(fresh / "current" / f"{table}.parquet")
         assert_same_table(nightly_table.sort(pl.all()), fresh_table.sort(pl.all()), table)

@@ -126,7 +126,7 @@ def report_dir(published_sample: Path, tmp_path_factory: pytest.TempPathFactory)
     output = tmp_path_factory.mktemp("report") / "report"
     result = CliRunner().invoke(
         main, ["report", "--data-dir", str(published_sample), "--output", str(output), "--top", str(TOP),
-               "--researchers", str(RESEARCHERS)]
+               "--researchers", str(RESEARCHERS), "--units", "0"]  # the units' pages: test_units.py
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(

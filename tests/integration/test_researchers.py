@@ -187,7 +187,7 @@ def test_explain_a_researcher_lists_the_works_that_make_the_score(
     code, output = invoke("explain", "A1", "--data-dir", str(published_sample))
     assert (code, output) == (1, "datarank: error: explain: A1 is the author of no work in version v000001\n")
     code, output = invoke("explain", "X5007426895", "--data-dir", str(published_sample))
-    assert code == 2 and output.startswith("datarank: error: not an OpenAlex work id: 'X5007426895'")  # usage
+    assert code == 2 and output.startswith("datarank: error: not an OpenAlex work id or DOI: 'X5007426895'")  # usage
 
 
 def test_export_the_researchers_table(published_sample: Path, sample_oracle: OracleResult, tmp_path: Path) -> None:
@@ -260,7 +260,7 @@ def test_a_version_from_before_researchers_stays_readable(published_sample: Path
     code, output = invoke("export", "--table", "researchers", "-o", str(tmp_path / "r.csv"), "--data-dir", str(data_dir))
     assert (code, output) == (1, "datarank: error: export: version v000001 has no researchers table (published by an "
                                  "older release)\n")
-    code, output = invoke("report", "-o", str(tmp_path / "report"), "--top", "3", "--data-dir", str(data_dir))
+    code, output = invoke("report", "-o", str(tmp_path / "report"), "--top", "3", "--units", "0", "--data-dir", str(data_dir))
     assert (code, output.split(" (version")[0]) == (0, "wrote a report of 3 of 339 works")
     assert not (tmp_path / "report" / "researchers.html").exists()
     with datarank.open(data_dir) as results:

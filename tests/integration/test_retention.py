@@ -30,7 +30,8 @@ from datarank.settings import Settings
 #: citations, authorships, quarantine, fair_signals, abstracts) are shared, run.parquet is linked
 #: into runs/.
 OWN_FILES = ("scores.parquet", "researchers.parquet", "citers.parquet", "network.parquet", "fair_validation.parquet",
-             "openalex_agreement.parquet", "manifest.json")
+             "openalex_agreement.parquet", "institutions.parquet", "sources.parquet", "countries.parquet", "fields.parquet",
+             "manifest.json")
 VERSIONS = ["v000001", "v000002", "v000003", "v000004"]
 
 

@@ -60,6 +60,11 @@ EXPECTED_PARAMETERS = {
     "out_datarank__scores": {"cap", "damping", "tier_s1", "tier_s2", "tier_s3", "tier_s4"},
     "out_datarank__citers": set(),
     "out_datarank__researchers": {"damping"},
+    "int_datarank__unit_works": {"damping", "core_paratext", "core_retracted", "core_types"},
+    "out_datarank__institutions": set(),
+    "out_datarank__sources": set(),
+    "out_datarank__countries": set(),
+    "out_datarank__fields": set(),
     "int_fair__linked_datasets": set(),
     "int_fair__dimensions": {
         f"fair_{name}" for name in (
@@ -111,6 +116,7 @@ def test_a_construct_spark_cannot_run_is_an_error_not_a_warning() -> None:
 
 
 def test_parameters_are_numbers_bound_by_spark_never_text() -> None:
+    """Numbers, or for the core corpus's types, text of its one form (still bound, never spliced)."""
     _require("sqlglot")
     from datarank.engines.spark import spark_params, transpile
 
@@ -121,6 +127,12 @@ def test_parameters_are_numbers_bound_by_spark_never_text() -> None:
                 {"cap": 200, "damping": float("nan")}, {"cap": 200}):
         with pytest.raises(DataRankError):
             spark_params(statement, bad)
+    typed = transpile("select * from t where $core_types = '' or strpos($core_types, type) > 0")
+    assert spark_params(typed, {"core_types": ",article,review,"}) == {"core_types": ",article,review,"}
+    assert spark_params(typed, {"core_types": ""}) == {"core_types": ""}
+    for bad_text in ("',x", ",Article,", "article", 3):
+        with pytest.raises(DataRankError):
+            spark_params(typed, {"core_types": bad_text})
 
 
 # ---------------------------------------------------------------- settings and errors
@@ -209,7 +221,9 @@ def assert_same_table(duck: pl.DataFrame, spark: pl.DataFrame, key: list[str]) -
 
 def assert_same_version(data_dir: Path, duck_version: str, spark_dir: Path, spark_version: str) -> None:
     for table, key in (("scores", ["work_number"]), ("researchers", ["author_number"]), ("citers", ["cited_id", "citing_id"]),
-                       ("fair_validation", ["cohort", "left_out"]), ("openalex_agreement", ["field_id"])):
+                       ("fair_validation", ["cohort", "left_out"]), ("openalex_agreement", ["field_id"]),
+                       ("institutions", ["institution_id"]), ("sources", ["source_id"]), ("countries", ["country_code"]),
+                       ("fields", ["field_id"])):
         assert_same_table(read_version(data_dir, duck_version, table), read_version(spark_dir, spark_version, table), key)
     engines = [json.loads((d / "versions" / v / "manifest.json").read_text())["engine"]
                for d, v in ((data_dir, duck_version), (spark_dir, spark_version))]
@@ -231,6 +245,11 @@ def test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does(spark: Any, t
     tied = researchers.group_by("researcher_score").agg(pl.len().alias("n"), pl.col("author_number").sort_by("rank"))
     assert tied.filter(pl.col("n") > 1).height > 0
     assert all(ids == sorted(ids) for ids in tied["author_number"].to_list())
+    # So do its institutions (those of one work, with equal shares), which both order by id.
+    institutions = read_version(on_spark, "v000001", "institutions")
+    tied = institutions.group_by("datarank_sum").agg(pl.len().alias("n"), pl.col("institution_id").sort_by("rank"))
+    assert tied.filter(pl.col("n") > 1).height > 0
+    assert all(ids == sorted(ids, key=lambda i: int(i[1:])) for ids in tied["institution_id"].to_list())
     assert not (on_spark / "current" / "intermediate").exists()
     # What comes downstream reads the Spark-made version as it reads any other.
     code, output = invoke("query", "select engine from runs", "--format", "csv", "--data-dir", str(on_spark))
@@ -317,6 +336,15 @@ def test_the_generated_snapshot_reaches_the_hard_cases(generated: Path, version:
     # are the sample's, compared in test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does).
     researchers = pl.read_parquet(folder / "researchers.parquet")
     assert researchers.filter(pl.col("works") > 10).height > 0
+    # Units where the engines could part: fractional weights that are not whole, units with more
+    # than ten works (top10_mean), works in the top 10% and out of it (tied sums: the sample's, in
+    # test_datarank_run_on_spark_publishes_the_sample_as_duckdb_does).
+    for table in ("institutions", "sources", "countries", "fields"):
+        units = pl.read_parquet(folder / f"{table}.parquet")
+        assert units.filter(pl.col("works_full") > 10).height > 0, table
+        assert units.filter((pl.col("pp_top10_full") > 0) & (pl.col("pp_top10_full") < 1)).height > 0, table
+    institutions = pl.read_parquet(folder / "institutions.parquet")
+    assert institutions.filter(pl.col("works_fractional") != pl.col("works_full").cast(pl.Float64)).height > 0
 
 
 @pytest.mark.slow

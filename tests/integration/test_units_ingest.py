@@ -61,7 +61,7 @@ RECORDS = [
             {"author": {"id": f"{OPENALEX}A2"}, "institutions": [], "countries": []},
             # an institution without a valid id is not one: the other gets the whole 1/4
             {"author": {"id": f"{OPENALEX}A3"}, "institutions": [inst("not-an-id", "Nowhere", "FR"), inst(30, "Uni C", "FR")],
-             "countries": ["FR", "France"]},
+             "countries": ["FR", "France", "1x"]},
             # the same institution as authorship 1: a row of its own, 1/4
             {"author": {"id": f"{OPENALEX}A4"}, "institutions": [inst(10, "Uni A", "US")], "countries": ["US"]},
         ],

@@ -39,8 +39,8 @@ def test_score_models_read_only_what_is_made_before_them(mode: str) -> None:
     assert set(SCORE_OUTPUTS.values()) <= set(made)
     files = [model.file for model in for_mode(SCORE_MODELS, mode) if model.file]
     assert sorted(files) == sorted(set(files)) == [
-        "citers.parquet", "fair_validation.parquet", "network.parquet", "openalex_agreement.parquet",
-        "researchers.parquet", "scores.parquet",
+        "citers.parquet", "countries.parquet", "fair_validation.parquet", "fields.parquet", "institutions.parquet",
+        "network.parquet", "openalex_agreement.parquet", "researchers.parquet", "scores.parquet", "sources.parquet",
     ]
 
 
