@@ -224,8 +224,8 @@ def test_export_the_researchers_table(published_sample: Path, sample_oracle: Ora
     assert len(lines) == len(researchers(sample_oracle)) and json.loads(lines[0])["rank"] == 1
     code, output = invoke("export", "--table", "researchers", "--year", "2018", "-o", str(tmp_path / "x.csv"),
                           "--data-dir", str(published_sample))
-    assert (code, output) == (2, "datarank: error: export: --year and --type filter works; the researchers table "
-                                 "has no year or type\n")
+    assert (code, output) == (2, "datarank: error: export: --year, --type, --field and --subfield filter works; the "
+                                 "researchers table has none of them\n")
     assert not (tmp_path / "x.csv").exists()
     # Without --table, the works, as before.
     code, output = invoke("export", "--top", "3", "-o", str(tmp_path / "works.csv"), "--data-dir", str(published_sample))

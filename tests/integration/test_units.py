@@ -238,8 +238,8 @@ def test_export_the_units_tables(published_sample: Path, sample_oracle: OracleRe
         assert len((tmp_path / f"{table}.json").read_text().splitlines()) == len(units(sample_oracle, table))
     code, output = invoke("export", "--table", "countries", "--type", "article", "-o", str(tmp_path / "x.csv"),
                           "--data-dir", str(published_sample))
-    assert (code, output) == (2, "datarank: error: export: --year and --type filter works; the countries table has no year "
-                                 "or type\n")
+    assert (code, output) == (2, "datarank: error: export: --year, --type, --field and --subfield filter works; the countries "
+                                 "table has none of them\n")
 
 
 def test_the_report_has_a_leaderboard_and_pages_for_each_kind_of_unit(
