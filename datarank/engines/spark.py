@@ -188,7 +188,9 @@ def spark_session(settings: Settings) -> Any:
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=_PANDAS_3_WARNING, category=FutureWarning)
-                return SparkSession.builder.remote(master).appName("datarank").getOrCreate()
+                # create(), not getOrCreate(): a classic session already active in this process would
+                # otherwise be handed back, and the run would score locally instead of on the server.
+                return SparkSession.builder.remote(master).appName("datarank").create()
         except ImportError as error:
             raise DataRankError(
                 f"Spark Connect ({master}) needs its client libraries ({_first_line(error)}): {CONNECT_HINT}"

@@ -258,7 +258,7 @@ def test_prefect_deploy_all_then_a_worker_runs_the_sample(prefect_api: str, tmp_
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in nightly.schedules] == [("30 2 * * *", "UTC", True)]
     assert nightly.parameters == {
         "snapshot": "s3://openalex", "data_dir": "/var/lib/datarank", "cap": 200, "damping": 0.85,
-        "max_row_drop": 0.05, "keep": 7,
+        "max_row_drop": 0.05, "core_corpus": "no-paratext,no-retracted", "keep": 7,
         "exports": [{"output": "top-1000.csv", "top": 1000}, {"output": "datasets.parquet", "type": "dataset"}],
     }
     assert nightly.work_pool_name == "datarank"

@@ -62,6 +62,7 @@ EXPECTED_PARAMETERS = {
     "out_datarank__researchers": {"damping"},
     "int_datarank__unit_works": {"damping", "core_paratext", "core_retracted", "core_types"},
     "out_datarank__institutions": set(),
+    "out_datarank__openalex_agreement": set(),
     "out_datarank__sources": set(),
     "out_datarank__countries": set(),
     "out_datarank__fields": set(),
