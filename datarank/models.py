@@ -248,12 +248,13 @@ SCORE_MODELS = (
     # The units' leaderboards (docs/units.md), every unit on every run, as researchers: over the core
     # corpus, whose works they share.
     Model("int_datarank__unit_works", "int", ("out_datarank__scores", "int_datarank__network", "core_openalex__work_context")),
-    Model("out_datarank__institutions", "out", ("int_datarank__unit_works", "core_openalex__work_institutions"), "output",
-          file="institutions.parquet"),
-    Model("out_datarank__sources", "out", ("int_datarank__unit_works",), "output", file="sources.parquet"),
-    Model("out_datarank__countries", "out", ("int_datarank__unit_works", "core_openalex__work_countries"), "output",
-          file="countries.parquet"),
-    Model("out_datarank__fields", "out", ("int_datarank__unit_works",), "output", file="fields.parquet"),
+    Model("int_datarank__unit_links", "int",
+          ("int_datarank__unit_works", "core_openalex__work_institutions", "core_openalex__work_countries")),
+    Model("int_datarank__unit_totals", "int", ("int_datarank__unit_links", "int_datarank__unit_works")),
+    Model("out_datarank__institutions", "out", ("int_datarank__unit_totals",), "output", file="institutions.parquet"),
+    Model("out_datarank__sources", "out", ("int_datarank__unit_totals",), "output", file="sources.parquet"),
+    Model("out_datarank__countries", "out", ("int_datarank__unit_totals",), "output", file="countries.parquet"),
+    Model("out_datarank__fields", "out", ("int_datarank__unit_totals",), "output", file="fields.parquet"),
     Model("out_fair__validation", "fair", ("out_datarank__scores", "int_fair__dimensions", "core_openalex__works"),
           "output", file="fair_validation.parquet"),
     # DataRank's subfield × year percentile against OpenAlex's normalised percentile, per field.

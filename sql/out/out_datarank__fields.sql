@@ -1,98 +1,36 @@
 -- out_datarank__fields: the fields' leaderboard (a work's primary_topic.field, one of OpenAlex's 26
--- fields such as Medicine or Computer Science; docs/units.md), over the core corpus
--- (int_datarank__unit_works).
--- Grain: one row per field id of a core-corpus work (works without a primary topic are left out).
--- A work belongs wholly to its one field: its weight is 1, so works_fractional = works_full and
--- each *_fractional figure equals its *_full one (both are published, as for the other units).
---   works_full          the field's works
---   datarank_sum        Σ DataRank; datarank_mean = datarank_sum / works_full
---   pp_top10_*          share of its works in the top 10% of their publication_year × type;
---                       pp_top1_* for the top 1%
---   top10_mean          the mean DataRank of its ten best works (by scores.rank; all when fewer)
---   field_name          the name most of its works give (ties: the smallest), null when none does
---   rank                by datarank_sum desc, ties by the id asc; the sum is compared in fixed
---                       point (Σ rank_key, integers), so equal sums tie in any engine
--- Plain SQL (window functions, no QUALIFY) so Spark runs it as transpiled.
+-- fields; docs/units.md), over the core corpus.
+-- Grain: one row per field of a core-corpus work (works without a primary topic are left out); a work belongs
+-- wholly to its one field, so each *_fractional figure equals its *_full one.
+-- Every figure is made once for all four leaderboards by int_datarank__unit_totals (its header
+-- says how); datarank_mean = datarank_sum / works_fractional. Inputs: int_datarank__unit_totals.
 with
 
-works as (
-    select *
-    from int_datarank__unit_works
-    where field_id is not null
-),
-
-names as (
-    select
-        field_id,
-        field_name,
-        row_number() over (partition by field_id order by count(*) desc, field_name asc) as position
-    from works
-    where field_name is not null
-    group by field_id, field_name
-),
-
-positioned as (
-    select
-        field_id,
-        datarank,
-        row_number() over (partition by field_id order by rank asc) as position
-    from works
-),
-
-best as (
-    select
-        field_id,
-        avg(datarank) as top10_mean
-    from positioned
-    where position <= 10
-    group by field_id
-),
-
 totals as (
-    select
-        field_id,
-        count(*) as works_full,
-        sum(datarank) as datarank_sum,
-        cast(sum(is_top10) as double) / count(*) as pp_top10,
-        cast(sum(is_top1) as double) / count(*) as pp_top1,
-        sum(rank_key) as sum_key
-    from works
-    group by field_id
-),
-
-ranked as (
-    select
-        totals.*,
-        best.top10_mean,
-        names.field_name,
-        -- cast: Spark's row_number() is an INT, DuckDB's a BIGINT
-        cast(row_number() over (order by totals.sum_key desc, totals.field_id asc) as bigint) as rank
-    from totals
-    inner join best
-        on best.field_id = totals.field_id
-    left join names
-        on names.field_id = totals.field_id and names.position = 1
+    select *
+    from int_datarank__unit_totals
+    where kind = 'field'
 ),
 
 final as (
     select
         -- identity
-        field_id,
-        field_name,
+        cast(unit_number as integer) as field_id,
+        unit_name as field_name,
         -- output
         works_full,
-        cast(works_full as double) as works_fractional,
+        works_fractional,
         -- impact
         datarank_sum,
-        datarank_sum / works_full as datarank_mean,
-        pp_top10 as pp_top10_full,
-        pp_top10 as pp_top10_fractional,
-        pp_top1 as pp_top1_full,
-        pp_top1 as pp_top1_fractional,
+        datarank_sum / works_fractional as datarank_mean,
+        pp_top10_full,
+        pp_top10_fractional,
+        pp_top1_full,
+        pp_top1_fractional,
         top10_mean,
         -- standing
         rank
-    from ranked
+    from totals
 )
 
 select * from final

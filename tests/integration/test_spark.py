@@ -61,6 +61,8 @@ EXPECTED_PARAMETERS = {
     "out_datarank__citers": set(),
     "out_datarank__researchers": {"damping"},
     "int_datarank__unit_works": {"damping", "core_paratext", "core_retracted", "core_types"},
+    "int_datarank__unit_links": set(),
+    "int_datarank__unit_totals": set(),
     "out_datarank__institutions": set(),
     "out_datarank__openalex_agreement": set(),
     "out_datarank__sources": set(),

@@ -33,8 +33,8 @@ from datarank.engines.duckdb import run_models
 from datarank.models import FULL, SCORE_MODELS
 from datarank.settings import CoreCorpus
 
-UNIT_MODELS = ("int_datarank__unit_works", "out_datarank__institutions", "out_datarank__sources",
-               "out_datarank__countries", "out_datarank__fields")
+UNIT_MODELS = ("int_datarank__unit_works", "int_datarank__unit_links", "int_datarank__unit_totals",
+               "out_datarank__institutions", "out_datarank__sources", "out_datarank__countries", "out_datarank__fields")
 
 #: work: (datarank, year_type_percentile, year_type_works, type, paratext, retracted, source, source name, field)
 WORKS = {
