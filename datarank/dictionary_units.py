@@ -18,7 +18,7 @@ def _unit_view(name: str, grain: str, identity: tuple[Column, Column], whole: bo
     return View(
         name=name,
         grain=f"{grain}, over the core corpus (--core-corpus), best first by rank",
-        made_by=f"sql/out/out_datarank__{name}.sql",
+        made_by=f"sql/out/out_datarank__{name}.sql (figures from sql/int/int_datarank__unit_totals.sql)",
         columns=(
             *identity,
             Column("works_full", "BIGINT", "distinct core-corpus works linked to it (full counting)", "works", _UNITS),
