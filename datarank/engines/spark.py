@@ -191,9 +191,12 @@ def spark_session(settings: Settings) -> Any:
                 # create(), not getOrCreate(): a classic session already active in this process would
                 # otherwise be handed back, and the run would score locally instead of on the server.
                 return SparkSession.builder.remote(master).appName("datarank").create()
-        except ImportError as error:
+        except (ImportError, SystemExit) as error:
+            # Where the process's __main__ has no file (`python -c`, an embedding host, a pytest-xdist
+            # worker) PySpark takes itself to be running its doctests and calls sys.exit(0) instead of
+            # raising: a run that stopped there would end "successfully" having done nothing.
             raise DataRankError(
-                f"Spark Connect ({master}) needs its client libraries ({_first_line(error)}): {CONNECT_HINT}"
+                f"Spark Connect ({master}) needs its client libraries ({_connect_missing(error)}): {CONNECT_HINT}"
             ) from None
     # Under spark-submit the JVM is already up with spark-submit's --master and --conf: only a run
     # that starts its own driver checks Java and gets the local settings.
@@ -322,6 +325,16 @@ def _is_spark_error(error: Exception) -> bool:
 def _uri(path: Path) -> str:
     """An explicit `file://` URI: a bare path would mean HDFS on a cluster whose default FS is HDFS."""
     return path.resolve().as_uri()
+
+
+def _connect_missing(error: BaseException) -> str:
+    """What Spark Connect's client lacks: the ImportError's first line, or, where PySpark exited
+    instead of raising, PySpark's own statement of the missing requirement."""
+    if isinstance(error, ImportError):
+        return _first_line(error)
+    from pyspark.testing.utils import connect_requirement_message
+
+    return (connect_requirement_message or "a client library is missing").splitlines()[0]
 
 
 def _first_line(error: Exception) -> str:

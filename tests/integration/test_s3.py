@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from published import assert_same_table
 
+from datarank import snapshot
 from datarank.cli import main
 from datarank.pipeline import run
 from datarank.settings import Settings
@@ -256,6 +257,10 @@ def test_a_store_that_keeps_failing_ends_the_run_with_one_line(buckets: dict[str
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.server_address[1]}")
             patch.setenv("DATARANK_S3_MAX_ATTEMPTS", "2")
+            # botocore's adaptive mode also slows every later request down to half a request a
+            # second once the store throttles: right for a real run, 90 s of waiting here
+            patch.setitem(snapshot.S3_OPTIONS, "config_kwargs", {
+                **snapshot.S3_OPTIONS["config_kwargs"], "retries": {"max_attempts": 10, "mode": "standard"}})
             _forget_s3_clients()
             try:
                 result = CliRunner().invoke(

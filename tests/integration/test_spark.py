@@ -395,7 +395,25 @@ def test_spark_connect_without_its_client_libraries_says_how_to_install(tmp_path
     if importlib.util.find_spec("pandas") and importlib.util.find_spec("grpc"):
         pytest.skip("the Spark Connect client libraries are installed here")
     code, output = invoke("run", "--engine", "spark", "--spark-master", "sc://127.0.0.1:1", "--data-dir", str(tmp_path))
-    assert code == 1
+    assert code == 1, output
     assert output.startswith("datarank: error: Spark Connect (sc://127.0.0.1:1) needs its client libraries")
     assert output.endswith(": pip install 'datarank[spark-connect]'\n")
+    assert not (tmp_path / "current").exists()
+
+
+def test_spark_connect_without_its_client_from_python_c_fails_too(tmp_path: Path) -> None:
+    """Where __main__ has no file (`python -c`, an embedding host), PySpark exits with status 0 instead
+    of raising ImportError (it takes itself to be running its doctests): the run must still fail."""
+    _require("pyspark")
+    if importlib.util.find_spec("pandas") and importlib.util.find_spec("grpc"):
+        pytest.skip("the Spark Connect client libraries are installed here")
+    code = (
+        "import sys; from datarank.cli import main; "
+        f"sys.argv = ['datarank', 'run', '--engine', 'spark', '--spark-master', 'sc://127.0.0.1:1', '--data-dir', {str(tmp_path)!r}]; "
+        "main()"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    output = result.stderr + result.stdout
+    assert result.returncode == 1, output
+    assert "datarank: error: Spark Connect (sc://127.0.0.1:1) needs its client libraries ([PACKAGE_NOT_INSTALLED] " in output
     assert not (tmp_path / "current").exists()
