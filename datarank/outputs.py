@@ -416,6 +416,15 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10,
     ]
 
 
+def rows_by_key(frame: pl.DataFrame, key: str) -> dict[Any, list[tuple[Any, ...]]]:
+    """The rows of `frame` grouped by the column `key` (dropped from the rows), in their order: the
+    works that explain a researcher or a unit, by its id."""
+    return {
+        group[0]: part.drop(key).rows()
+        for group, part in frame.partition_by(key, as_dict=True, maintain_order=True).items()
+    }
+
+
 def parse_work_id(text: str) -> int:
     """`W2741809807`, `w2741809807` or `https://openalex.org/W2741809807` → 2741809807."""
     match = re.match(_ID_PATTERN, text.strip())

@@ -19,6 +19,7 @@ import duckdb
 from datarank import DataRankError, UsageError
 from datarank.db import literal
 from datarank.lake import Lake
+from datarank.outputs import rows_by_key
 
 #: How many of an author's works make the score ("the mean of the author's top-10 paper DataRanks").
 TOP_WORKS = 10
@@ -127,10 +128,7 @@ def explain_researchers(folder: Path, author_numbers: list[int]) -> list[Researc
         ).pl()
     finally:
         connection.close()
-    works_by_author = {
-        key[0]: frame.drop("author_id").rows()
-        for key, frame in top_works.partition_by("author_id", as_dict=True, maintain_order=True).items()
-    }
+    works_by_author = rows_by_key(top_works, "author_id")
     return [
         ResearcherExplanation(
             version=folder.name,

@@ -21,6 +21,7 @@ import duckdb
 from datarank import DataRankError, UsageError
 from datarank.db import literal
 from datarank.lake import Lake
+from datarank.outputs import rows_by_key
 from datarank.settings import DEFAULT_CORE_CORPUS, CoreCorpus
 
 #: How many of a unit's works are listed: those its top10_mean is the mean of.
@@ -195,10 +196,7 @@ def explain_units(folder: Path, table: str, keys: list[Any]) -> list[UnitExplana
         raise DataRankError(f"explain: version {folder.name} lacks a table the units need: {error}") from None
     finally:
         connection.close()
-    works_by_unit = {
-        key[0]: frame.drop("unit").rows()
-        for key, frame in top_works.partition_by("unit", as_dict=True, maintain_order=True).items()
-    }
+    works_by_unit = rows_by_key(top_works, "unit")
     return [
         UnitExplanation(
             version=folder.name,

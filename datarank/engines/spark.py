@@ -17,11 +17,14 @@ second copy of the metric.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -185,19 +188,26 @@ def spark_session(settings: Settings) -> Any:
 
     master = settings.spark_master
     if master and master.startswith("sc://"):
+        # Where the process's __main__ has no file (`python -c`, an embedding host, a pytest-xdist
+        # worker) PySpark takes itself to be running its doctests when a client library is missing:
+        # it prints "Skipping doctests" and calls sys.exit(0) instead of raising ImportError. A run
+        # that stopped there would end "successfully" having done nothing; it fails here with the one
+        # line below, and PySpark's stderr is passed on only when it did not exit.
+        said, exited = io.StringIO(), False
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), contextlib.redirect_stderr(said):
                 warnings.filterwarnings("ignore", message=_PANDAS_3_WARNING, category=FutureWarning)
                 # create(), not getOrCreate(): a classic session already active in this process would
                 # otherwise be handed back, and the run would score locally instead of on the server.
                 return SparkSession.builder.remote(master).appName("datarank").create()
         except (ImportError, SystemExit) as error:
-            # Where the process's __main__ has no file (`python -c`, an embedding host, a pytest-xdist
-            # worker) PySpark takes itself to be running its doctests and calls sys.exit(0) instead of
-            # raising: a run that stopped there would end "successfully" having done nothing.
+            exited = isinstance(error, SystemExit)
             raise DataRankError(
                 f"Spark Connect ({master}) needs its client libraries ({_connect_missing(error)}): {CONNECT_HINT}"
             ) from None
+        finally:
+            if not exited:
+                sys.stderr.write(said.getvalue())
     # Under spark-submit the JVM is already up with spark-submit's --master and --conf: only a run
     # that starts its own driver checks Java and gets the local settings.
     under_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
