@@ -416,6 +416,20 @@ def explain_many(folder: Path, work_numbers: list[int], top: int = 10,
     ]
 
 
+def group_rows(
+    connection: duckdb.DuckDBPyConnection, table: Path, id_column: str, keys: list[Any], scores: Path
+) -> tuple[pl.DataFrame, int, int]:
+    """What explaining researchers or units reads first: the rows of the published `table` whose
+    `id_column` is one of `keys`, in rank order; how many rows `table` has; how many works `scores` has."""
+    rows = connection.sql(
+        f"select * from read_parquet({literal(str(table))}) where {id_column} in (select unnest($keys)) order by rank",
+        params={"keys": list(keys)},
+    ).pl()
+    ranked = connection.sql(f"select count(*) from read_parquet({literal(str(table))})").fetchall()[0][0]
+    works_ranked = connection.sql(f"select count(*) from read_parquet({literal(str(scores))})").fetchall()[0][0]
+    return rows, ranked, works_ranked
+
+
 def rows_by_key(frame: pl.DataFrame, key: str) -> dict[Any, list[tuple[Any, ...]]]:
     """The rows of `frame` grouped by the column `key` (dropped from the rows), in their order: the
     works that explain a researcher or a unit, by its id."""

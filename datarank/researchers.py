@@ -19,7 +19,7 @@ import duckdb
 from datarank import DataRankError, UsageError
 from datarank.db import literal
 from datarank.lake import Lake
-from datarank.outputs import rows_by_key
+from datarank.outputs import group_rows, rows_by_key
 
 #: How many of an author's works make the score ("the mean of the author's top-10 paper DataRanks").
 TOP_WORKS = 10
@@ -90,22 +90,14 @@ def explain_researchers(folder: Path, author_numbers: list[int]) -> list[Researc
             f"version {folder.name} was published before researcher scores existed; "
             "run `datarank compute` to publish a new version"
         )
-    researchers = literal(str(folder / "researchers.parquet"))
     scores = literal(str(folder / "scores.parquet"))
     authorships = literal(str(folder / "authorships.parquet"))
     numbers = {"numbers": list(author_numbers)}
     connection = duckdb.connect()
     try:
-        rows = connection.sql(
-            f"""
-            select * from read_parquet({researchers})
-            where author_number in (select unnest($numbers))
-            order by rank
-            """,
-            params=numbers,
-        ).pl()
-        researchers_ranked = connection.sql(f"select count(*) from read_parquet({researchers})").fetchall()[0][0]
-        works_ranked = connection.sql(f"select count(*) from read_parquet({scores})").fetchall()[0][0]
+        rows, researchers_ranked, works_ranked = group_rows(
+            connection, folder / "researchers.parquet", "author_number", author_numbers, folder / "scores.parquet"
+        )
         # The same choice as the researcher score's: the author's works by rank (DataRank desc,
         # ties by work id asc), the first TOP_WORKS.
         top_works = connection.sql(

@@ -21,7 +21,7 @@ import duckdb
 from datarank import DataRankError, UsageError
 from datarank.db import literal
 from datarank.lake import Lake
-from datarank.outputs import rows_by_key
+from datarank.outputs import group_rows, rows_by_key
 from datarank.settings import DEFAULT_CORE_CORPUS, CoreCorpus
 
 #: How many of a unit's works are listed: those its top10_mean is the mean of.
@@ -159,12 +159,9 @@ def explain_units(folder: Path, table: str, keys: list[Any]) -> list[UnitExplana
     params = {"keys": list(keys)}
     connection = duckdb.connect()
     try:
-        rows = connection.sql(
-            f"select * from read_parquet({files[table]}) where {entry.id_column} in (select unnest($keys)) order by rank",
-            params=params,
-        ).pl()
-        units_ranked = connection.sql(f"select count(*) from read_parquet({files[table]})").fetchall()[0][0]
-        works_ranked = connection.sql(f"select count(*) from read_parquet({files['scores']})").fetchall()[0][0]
+        rows, units_ranked, works_ranked = group_rows(
+            connection, folder / f"{table}.parquet", entry.id_column, keys, folder / "scores.parquet"
+        )
         # The core corpus as int_datarank__unit_works takes it (keep the two in step), and the
         # unit's works by rank, as its top10_mean takes them.
         top_works = connection.sql(
