@@ -259,8 +259,8 @@ def test_a_store_that_keeps_failing_ends_the_run_with_one_line(buckets: dict[str
             patch.setenv("DATARANK_S3_MAX_ATTEMPTS", "2")
             # botocore's adaptive mode also slows every later request down to half a request a
             # second once the store throttles: right for a real run, 90 s of waiting here
-            patch.setitem(snapshot.S3_OPTIONS, "config_kwargs", {
-                **snapshot.S3_OPTIONS["config_kwargs"], "retries": {"max_attempts": 10, "mode": "standard"}})
+            config = snapshot.S3_OPTIONS["config_kwargs"]
+            patch.setitem(snapshot.S3_OPTIONS, "config_kwargs", {**config, "retries": {**config["retries"], "mode": "standard"}})
             _forget_s3_clients()
             try:
                 result = CliRunner().invoke(
